@@ -1,0 +1,68 @@
+package io.xregion.emulator.webpubsub;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How one emulated Web PubSub instance is set up.
+ *
+ * @param name               a label for logs and state, e.g. the region
+ * @param host               the loopback address to listen on
+ * @param port               the port, 0 for a free one (kept across down/up)
+ * @param accessKey          the instance's access key (at least 32 UTF-8 bytes, as the service requires)
+ * @param eventHandlerUrl    the event handler URL template ({hub}, {event}), or null for none
+ * @param recoveryWindow     how long a dropped reliable connection can be recovered
+ * @param clockSkew          tolerated clock difference when checking token lifetimes
+ * @param reliableBufferSize unacknowledged messages kept per reliable connection before it is aborted
+ * @param maxMessageBytes    the largest REST payload or WebSocket message accepted
+ * @param eventTimeout       how long the event handler may take to answer
+ */
+public record EmulatorOptions(String name, String host, int port, String accessKey, String eventHandlerUrl,
+        Duration recoveryWindow, Duration clockSkew, int reliableBufferSize, int maxMessageBytes,
+        Duration eventTimeout) {
+
+    public EmulatorOptions {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(accessKey, "accessKey");
+        if (accessKey.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new IllegalArgumentException("an access key needs at least 32 bytes");
+        }
+    }
+
+    /** Defaults that match the service: 30 s recovery, 5 min skew, 1000 buffered messages, 1 MB messages. */
+    public static EmulatorOptions of(String name, String accessKey) {
+        return new EmulatorOptions(name, "127.0.0.1", 0, accessKey, null, Duration.ofSeconds(30),
+                Duration.ofMinutes(5), 1000, 1024 * 1024, Duration.ofSeconds(10));
+    }
+
+    public EmulatorOptions withHost(String value) {
+        return new EmulatorOptions(name, value, port, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
+                reliableBufferSize, maxMessageBytes, eventTimeout);
+    }
+
+    public EmulatorOptions withPort(int value) {
+        return new EmulatorOptions(name, host, value, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
+                reliableBufferSize, maxMessageBytes, eventTimeout);
+    }
+
+    public EmulatorOptions withEventHandler(String value) {
+        return new EmulatorOptions(name, host, port, accessKey, value, recoveryWindow, clockSkew,
+                reliableBufferSize, maxMessageBytes, eventTimeout);
+    }
+
+    public EmulatorOptions withRecoveryWindow(Duration value) {
+        return new EmulatorOptions(name, host, port, accessKey, eventHandlerUrl, value, clockSkew,
+                reliableBufferSize, maxMessageBytes, eventTimeout);
+    }
+
+    public EmulatorOptions withReliableBufferSize(int value) {
+        return new EmulatorOptions(name, host, port, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
+                value, maxMessageBytes, eventTimeout);
+    }
+
+    public EmulatorOptions withEventTimeout(Duration value) {
+        return new EmulatorOptions(name, host, port, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
+                reliableBufferSize, maxMessageBytes, value);
+    }
+}

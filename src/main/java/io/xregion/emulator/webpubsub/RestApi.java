@@ -1,0 +1,429 @@
+package io.xregion.emulator.webpubsub;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+import io.xregion.security.Hs256Jwt;
+
+/**
+ * The data-plane REST API (api-version 2024-01-01 and the versions before it): sends, closes, exists checks, group
+ * membership and {@code :generateToken}, each authorised by an access-key JWT.
+ */
+final class RestApi {
+
+    private static final Set<String> API_VERSIONS = Set.of("2021-10-01", "2022-11-01", "2023-07-01", "2024-01-01",
+            "2024-12-01");
+
+    private final WebPubSubEmulator emulator;
+    private final EmulatorOptions options;
+    private final Clock clock;
+
+    RestApi(WebPubSubEmulator emulator, EmulatorOptions options, Clock clock) {
+        this.emulator = emulator;
+        this.options = options;
+        this.clock = clock;
+    }
+
+    void handle(HttpServerRequest request) {
+        String path = request.path();
+        if (path.equals("/api/health") || path.equals("/api/health/")) {
+            health(request);
+            return;
+        }
+        if (!path.startsWith("/api/hubs/")) {
+            error(request, 404, "NotFound", "No such operation");
+            return;
+        }
+        String authFailure = authenticate(request);
+        if (authFailure != null) {
+            error(request, 401, "Unauthorized", authFailure);
+            return;
+        }
+        String apiVersion = request.getParam("api-version");
+        if (apiVersion == null || !API_VERSIONS.contains(apiVersion)) {
+            error(request, 400, "InvalidApiVersion", "api-version must be one of " + API_VERSIONS);
+            return;
+        }
+        String[] raw = path.substring("/api/hubs/".length()).split("/", -1);
+        String[] segments = new String[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            segments[i] = Names.decodeSegment(raw[i]);
+            if (segments[i] == null) {
+                error(request, 400, "InvalidRequest", "The path is not valid percent-encoding");
+                return;
+            }
+        }
+        if (!Names.validHub(segments[0])) {
+            error(request, 400, "InvalidHub", "The hub name is not valid");
+            return;
+        }
+        Operation operation = Operation.match(Arrays.copyOfRange(segments, 1, segments.length));
+        if (operation == null) {
+            error(request, 404, "NotFound", "No such operation");
+            return;
+        }
+        if (!operation.methods.contains(request.method())) {
+            request.response().putHeader("Allow", operation.allow());
+            error(request, 405, "MethodNotAllowed", "Use " + operation.allow());
+            return;
+        }
+        Hub hub = emulator.hub(segments[0]);
+        readBody(request).onComplete(body -> {
+            if (body.failed()) {
+                error(request, 413, "PayloadTooLarge", "The payload is larger than " + options.maxMessageBytes()
+                        + " bytes");
+                return;
+            }
+            try {
+                operation.run(this, request, hub, segments[0], operation.args(segments), body.result());
+            } catch (BadRequest e) {
+                error(request, 400, "InvalidRequest", e.getMessage());
+            }
+        });
+    }
+
+    private void health(HttpServerRequest request) {
+        if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+            request.response().putHeader("Allow", "GET, HEAD");
+            error(request, 405, "MethodNotAllowed", "Use GET or HEAD");
+            return;
+        }
+        int status = emulator.health() == WebPubSubEmulator.Health.UP ? 200 : 503;
+        request.response().setStatusCode(status).end();
+    }
+
+    /** Null when the bearer token is valid for this request, else why not. */
+    private String authenticate(HttpServerRequest request) {
+        String authorization = request.getHeader("Authorization");
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return "A bearer token is required";
+        }
+        Map<String, Object> claims;
+        try {
+            claims = Hs256Jwt.verify(authorization.substring(7).trim(), options.accessKey(), clock,
+                    options.clockSkew());
+        } catch (Hs256Jwt.InvalidTokenException e) {
+            return "The token is not valid: " + e.getMessage();
+        }
+        if (!(claims.get("aud") instanceof String aud) || !audienceMatches(aud, request.absoluteURI())) {
+            return "The token's audience is not this request's URL";
+        }
+        return null;
+    }
+
+    /** The service accepts the request URL with or without its query, compared case-insensitively. */
+    static boolean audienceMatches(String audience, String requestUrl) {
+        int q = requestUrl.indexOf('?');
+        String withoutQuery = q < 0 ? requestUrl : requestUrl.substring(0, q);
+        for (String candidate : List.of(requestUrl, withoutQuery)) {
+            if (audience.equalsIgnoreCase(candidate) || decode(audience).equalsIgnoreCase(decode(candidate))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String decode(String url) {
+        try {
+            return URLDecoder.decode(url.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return url;
+        }
+    }
+
+    private Future<Buffer> readBody(HttpServerRequest request) {
+        Promise<Buffer> promise = Promise.promise();
+        String length = request.getHeader("Content-Length");
+        try {
+            if (length != null && Long.parseLong(length.trim()) > options.maxMessageBytes()) {
+                request.pause();
+                return Future.failedFuture("too large");
+            }
+        } catch (NumberFormatException e) {
+            return Future.failedFuture("bad length");
+        }
+        Buffer body = Buffer.buffer();
+        request.handler(chunk -> {
+            if (body.length() + chunk.length() > options.maxMessageBytes()) {
+                promise.tryFail("too large");
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        request.endHandler(v -> promise.tryComplete(body));
+        request.exceptionHandler(promise::tryFail);
+        return promise.future();
+    }
+
+    // ---- operations
+
+    private void send(HttpServerRequest request, Hub hub, Target target, String id, Buffer body) {
+        Payload.DataType type = Payload.DataType.ofContentType(request.getHeader("Content-Type"));
+        if (type == null) {
+            throw new BadRequest("Content-Type must be text/plain, application/json or application/octet-stream");
+        }
+        if (type == Payload.DataType.JSON) {
+            try {
+                Frames.JSON.readTree(body.getBytes());
+            } catch (IOException e) {
+                throw new BadRequest("The body is not JSON although Content-Type is application/json");
+            }
+        }
+        if (request.getParam("filter") != null) {
+            throw new BadRequest("OData filter is not supported by this emulator");
+        }
+        String ttl = request.getParam("messageTtlSeconds");
+        if (ttl != null && !ttl.matches("\\d{1,3}") || ttl != null && Integer.parseInt(ttl) > 300) {
+            throw new BadRequest("messageTtlSeconds must be between 0 and 300");
+        }
+        Set<String> excluded = new HashSet<>(request.params().getAll("excluded"));
+        Payload payload = new Payload(type, body.getBytes());
+        String group = target == Target.GROUP ? id : null;
+        for (ClientConnection connection : target.connections(hub, id)) {
+            if (!excluded.contains(connection.id)) {
+                emulator.deliver(connection, payload, group, null);
+            }
+        }
+        request.response().setStatusCode(202).end();
+    }
+
+    private void close(HttpServerRequest request, Hub hub, Target target, String id) {
+        String reason = request.getParam("reason");
+        Set<String> excluded = new HashSet<>(request.params().getAll("excluded"));
+        for (ClientConnection connection : target.connections(hub, id)) {
+            if (!excluded.contains(connection.id)) {
+                emulator.closeConnection(connection, reason == null ? "" : reason);
+            }
+        }
+        request.response().setStatusCode(204).end();
+    }
+
+    private void generateToken(HttpServerRequest request, String hubName) {
+        String userId = request.getParam("userId");
+        String minutes = request.getParam("minutesToExpire");
+        long minutesToExpire = 60;
+        if (minutes != null) {
+            try {
+                minutesToExpire = Long.parseLong(minutes);
+            } catch (NumberFormatException e) {
+                throw new BadRequest("minutesToExpire must be a whole number");
+            }
+            if (minutesToExpire < 1) {
+                throw new BadRequest("minutesToExpire must be at least 1");
+            }
+        }
+        String clientType = request.getParam("clientType");
+        if (clientType != null && !clientType.equalsIgnoreCase("Default")) {
+            throw new BadRequest("Only clientType Default is supported by this emulator");
+        }
+        List<String> groups = request.params().getAll("group");
+        if (!groups.stream().allMatch(Names::validGroup)) {
+            throw new BadRequest("A group name is not valid");
+        }
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("aud", request.scheme() + "://" + request.authority() + "/client/hubs/" + hubName);
+        claims.put("exp", clock.instant().getEpochSecond() + minutesToExpire * 60);
+        if (userId != null && !userId.isEmpty()) {
+            claims.put("sub", userId);
+        }
+        List<String> roles = request.params().getAll("role");
+        if (!roles.isEmpty()) {
+            claims.put("role", roles);
+        }
+        if (!groups.isEmpty()) {
+            claims.put("webpubsub.group", groups);
+        }
+        String token = Hs256Jwt.sign(claims, options.accessKey());
+        json(request.response().setStatusCode(200), Frames.JSON.createObjectNode().put("token", token));
+    }
+
+    private void exists(HttpServerRequest request, boolean exists) {
+        request.response().setStatusCode(exists ? 200 : 404).end();
+    }
+
+    // ---- routing table
+
+    private enum Target {
+        ALL, USER, GROUP, CONNECTION;
+
+        List<ClientConnection> connections(Hub hub, String id) {
+            switch (this) {
+                case ALL:
+                    return List.copyOf(hub.connections());
+                case USER:
+                    return hub.userConnections(id);
+                case GROUP:
+                    return List.copyOf(hub.groupMembers(id));
+                default:
+                    ClientConnection connection = hub.connection(id);
+                    return connection == null ? List.of() : List.of(connection);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Action {
+        void run(RestApi api, HttpServerRequest request, Hub hub, String hubName, String[] args, Buffer body);
+    }
+
+    /**
+     * The operations under /api/hubs/{hub}/, as path shapes: "*" is a user, group or connection id; the id
+     * positions are handed to the action in order.
+     */
+    private enum Operation {
+        SEND_TO_ALL(":send", (a, r, h, n, x, b) -> a.send(r, h, Target.ALL, null, b), HttpMethod.POST),
+        CLOSE_ALL(":closeConnections", (a, r, h, n, x, b) -> a.close(r, h, Target.ALL, null), HttpMethod.POST),
+        GENERATE_TOKEN(":generateToken", (a, r, h, n, x, b) -> a.generateToken(r, n), HttpMethod.POST),
+        SEND_TO_USER("users/*/:send", (a, r, h, n, x, b) -> a.send(r, h, Target.USER, x[0], b), HttpMethod.POST),
+        CLOSE_USER("users/*/:closeConnections", (a, r, h, n, x, b) -> a.close(r, h, Target.USER, x[0]),
+                HttpMethod.POST),
+        USER_EXISTS("users/*", (a, r, h, n, x, b) -> a.exists(r, !h.userConnections(x[0]).isEmpty()),
+                HttpMethod.HEAD),
+        USER_GROUP("users/*/groups/*", (a, r, h, n, x, b) -> {
+            if (r.method() == HttpMethod.PUT) {
+                h.addUserToGroup(x[0], x[1]);
+                r.response().setStatusCode(200).end();
+            } else {
+                h.removeUserFromGroup(x[0], x[1]);
+                r.response().setStatusCode(204).end();
+            }
+        }, HttpMethod.PUT, HttpMethod.DELETE),
+        USER_ALL_GROUPS("users/*/groups", (a, r, h, n, x, b) -> {
+            h.removeUserFromAllGroups(x[0]);
+            r.response().setStatusCode(204).end();
+        }, HttpMethod.DELETE),
+        SEND_TO_GROUP("groups/*/:send", (a, r, h, n, x, b) -> a.send(r, h, Target.GROUP, x[0], b), HttpMethod.POST),
+        CLOSE_GROUP("groups/*/:closeConnections", (a, r, h, n, x, b) -> a.close(r, h, Target.GROUP, x[0]),
+                HttpMethod.POST),
+        GROUP_EXISTS("groups/*", (a, r, h, n, x, b) -> a.exists(r, h.groupExists(x[0])), HttpMethod.HEAD),
+        GROUP_CONNECTION("groups/*/connections/*", (a, r, h, n, x, b) -> {
+            ClientConnection connection = h.connection(x[1]);
+            if (r.method() == HttpMethod.PUT) {
+                if (connection == null) {
+                    error(r, 404, "NotFound", "The connection does not exist");
+                    return;
+                }
+                h.join(connection, x[0]);
+                r.response().setStatusCode(200).end();
+            } else {
+                if (connection != null) {
+                    h.leave(connection, x[0]);
+                }
+                r.response().setStatusCode(204).end();
+            }
+        }, HttpMethod.PUT, HttpMethod.DELETE),
+        SEND_TO_CONNECTION("connections/*/:send", (a, r, h, n, x, b) -> a.send(r, h, Target.CONNECTION, x[0], b),
+                HttpMethod.POST),
+        CONNECTION("connections/*", (a, r, h, n, x, b) -> {
+            if (r.method() == HttpMethod.HEAD) {
+                a.exists(r, h.connection(x[0]) != null);
+            } else {
+                a.close(r, h, Target.CONNECTION, x[0]);
+            }
+        }, HttpMethod.HEAD, HttpMethod.DELETE),
+        CONNECTION_ALL_GROUPS("connections/*/groups", (a, r, h, n, x, b) -> {
+            ClientConnection connection = h.connection(x[0]);
+            if (connection != null) {
+                for (String group : List.copyOf(connection.groups)) {
+                    h.leave(connection, group);
+                }
+            }
+            r.response().setStatusCode(204).end();
+        }, HttpMethod.DELETE);
+
+        private final String[] shape;
+        private final Action action;
+        private final Set<HttpMethod> methods;
+
+        Operation(String shape, Action action, HttpMethod... methods) {
+            this.shape = shape.split("/");
+            this.action = action;
+            this.methods = Set.of(methods);
+        }
+
+        static Operation match(String[] rest) {
+            for (Operation operation : values()) {
+                if (operation.matches(rest)) {
+                    return operation;
+                }
+            }
+            return null;
+        }
+
+        private boolean matches(String[] rest) {
+            if (rest.length != shape.length) {
+                return false;
+            }
+            for (int i = 0; i < shape.length; i++) {
+                if (!shape[i].equals("*") && !shape[i].equals(rest[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The ids at the "*" positions, checked against the naming rules; segments[0] is the hub. */
+        String[] args(String[] segments) {
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < shape.length; i++) {
+                if (shape[i].equals("*")) {
+                    String id = segments[i + 1];
+                    boolean valid = shape[i - 1].equals("groups") ? Names.validGroup(id) : Names.validId(id);
+                    if (!valid) {
+                        throw new BadRequest("The " + shape[i - 1] + " path segment is not a valid name");
+                    }
+                    ids.add(id);
+                }
+            }
+            return ids.toArray(String[]::new);
+        }
+
+        void run(RestApi api, HttpServerRequest request, Hub hub, String hubName, String[] args, Buffer body) {
+            action.run(api, request, hub, hubName, args, body);
+        }
+
+        String allow() {
+            return String.join(", ", methods.stream().map(HttpMethod::name).sorted().toList());
+        }
+    }
+
+    // ---- responses
+
+    private static void json(HttpServerResponse response, com.fasterxml.jackson.databind.JsonNode body) {
+        response.putHeader("Content-Type", "application/json; charset=utf-8").end(Frames.write(body));
+    }
+
+    static void error(HttpServerRequest request, int status, String code, String message) {
+        HttpServerResponse response = request.response().setStatusCode(status).putHeader("x-ms-error-code", code);
+        if (request.method() == HttpMethod.HEAD) {
+            response.end();
+        } else {
+            json(response, Frames.JSON.createObjectNode().put("code", code).put("message", message));
+        }
+    }
+
+    /** Input the service would refuse with 400; the message is returned to the caller. */
+    private static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+}

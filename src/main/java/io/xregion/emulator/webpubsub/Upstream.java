@@ -1,0 +1,145 @@
+package io.xregion.emulator.webpubsub;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+import io.xregion.security.Hs256Jwt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls the configured event handler the way the service does: CloudEvents in binary mode, signed with
+ * {@code ce-signature}, after the abuse-protection {@code OPTIONS} handshake has allowed this instance's origin.
+ */
+final class Upstream {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
+
+    /** What the event handler answered. */
+    record Response(int status, String contentType, Buffer body, String connectionState) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    private final String urlTemplate;
+    private final String accessKey;
+    private final Supplier<String> origin;
+    private final long timeoutMillis;
+    private final HttpClient http;
+    private final Set<String> validatedHubs = new HashSet<>();
+    private final AtomicLong eventIds = new AtomicLong();
+
+    Upstream(Vertx vertx, String urlTemplate, String accessKey, Supplier<String> origin, long timeoutMillis) {
+        this.urlTemplate = urlTemplate;
+        this.accessKey = accessKey;
+        this.origin = origin;
+        this.timeoutMillis = timeoutMillis;
+        this.http = urlTemplate == null ? null : vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+    }
+
+    boolean configured() {
+        return urlTemplate != null;
+    }
+
+    /** Abuse protection: the handler must answer OPTIONS with WebHook-Allowed-Origin naming us (or *). */
+    Future<Void> ensureValidated(String hub) {
+        if (validatedHubs.contains(hub)) {
+            return Future.succeededFuture();
+        }
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.OPTIONS)
+                .setAbsoluteURI(url(hub, "validate")).setIdleTimeout(timeoutMillis)
+                .putHeader("WebHook-Request-Origin", origin.get());
+        return http.request(options).compose(request -> request.send())
+                .compose(response -> response.body().map(body -> {
+                    String allowed = response.getHeader("WebHook-Allowed-Origin");
+                    boolean ok = response.statusCode() / 100 == 2 && allowed != null
+                            && ("*".equals(allowed.trim()) || allowed.trim().equalsIgnoreCase(origin.get()));
+                    if (!ok) {
+                        throw new IllegalStateException("abuse protection refused: status " + response.statusCode()
+                                + ", WebHook-Allowed-Origin " + allowed);
+                    }
+                    validatedHubs.add(hub);
+                    return (Void) null;
+                }))
+                .onFailure(e -> LOG.warn("Event handler of hub {} not validated: {}", hub, e.getMessage()));
+    }
+
+    Future<Response> connect(ClientConnection pending, Buffer body) {
+        return send(pending, "azure.webpubsub.sys.connect", "connect", "application/json", body);
+    }
+
+    void connected(ClientConnection connection) {
+        send(connection, "azure.webpubsub.sys.connected", "connected", "application/json", Buffer.buffer("{}"))
+                .onFailure(e -> LOG.debug("connected event failed: {}", e.getMessage()));
+    }
+
+    void disconnected(ClientConnection connection, String reason) {
+        String body = Frames.write(Frames.JSON.createObjectNode().put("reason", reason));
+        send(connection, "azure.webpubsub.sys.disconnected", "disconnected", "application/json", Buffer.buffer(body))
+                .onFailure(e -> LOG.debug("disconnected event failed: {}", e.getMessage()));
+    }
+
+    Future<Response> userEvent(ClientConnection connection, String event, Payload payload) {
+        return send(connection, "azure.webpubsub.user." + event, event, payload.type().contentType,
+                Buffer.buffer(payload.data()));
+    }
+
+    private Future<Response> send(ClientConnection connection, String type, String event, String contentType,
+            Buffer body) {
+        String hub = connection.hub.name;
+        return ensureValidated(hub).compose(v -> {
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+                    .setAbsoluteURI(url(hub, event)).setIdleTimeout(timeoutMillis);
+            MultiMap headers = options.getHeaders() == null ? MultiMap.caseInsensitiveMultiMap() : options.getHeaders();
+            headers.add("Content-Type", contentType)
+                    .add("ce-specversion", "1.0")
+                    .add("ce-id", Long.toString(eventIds.getAndIncrement()))
+                    .add("ce-source", "/hubs/" + hub + "/client/" + connection.id)
+                    .add("ce-time", Instant.now().toString())
+                    .add("ce-type", type)
+                    .add("ce-hub", hub)
+                    .add("ce-connectionId", connection.id)
+                    .add("ce-eventName", event)
+                    .add("ce-awpsversion", "1.0")
+                    .add("ce-signature", "sha256=" + Hs256Jwt.HmacSha256.hex(accessKey, connection.id))
+                    .add("WebHook-Request-Origin", origin.get());
+            if (connection.userId != null) {
+                headers.add("ce-userId", connection.userId);
+            }
+            if (connection.subprotocol != null) {
+                headers.add("ce-subprotocol", connection.subprotocol);
+            }
+            if (connection.connectionState != null) {
+                headers.add("ce-connectionState", connection.connectionState);
+            }
+            options.setHeaders(headers);
+            return http.request(options).compose(request -> request.send(body))
+                    .compose(response -> response.body().map(responseBody -> new Response(response.statusCode(),
+                            response.getHeader("Content-Type"), responseBody,
+                            response.getHeader("ce-connectionState"))));
+        });
+    }
+
+    private String url(String hub, String event) {
+        return urlTemplate.replace("{hub}", hub).replace("{event}", event);
+    }
+
+    void close() {
+        if (http != null) {
+            http.close();
+        }
+    }
+}

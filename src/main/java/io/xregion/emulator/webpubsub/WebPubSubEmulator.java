@@ -1,0 +1,256 @@
+package io.xregion.emulator.webpubsub;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One local Azure Web PubSub instance: a real HTTP and WebSocket server on a loopback port that speaks the service's
+ * REST API, client protocols and event-handler protocol closely enough for the official SDKs to work against it.
+ *
+ * <p>Fault switches drive failover drills: {@link #unhealthy()} makes {@code /api/health} answer 503 while everything
+ * else keeps serving, {@link #down()} closes the listener and drops every connection and all state (as a lost
+ * region would), {@link #up()} listens again on the same port.
+ *
+ * <p>Each emulator runs on its own single Vert.x event loop, so its state needs no locks; the public methods hop onto
+ * that loop and wait for it.
+ */
+public final class WebPubSubEmulator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebPubSubEmulator.class);
+    private static final long SWITCH_TIMEOUT_SECONDS = 10;
+
+    /** What the instance is doing now. */
+    public enum Health {
+        UP, UNHEALTHY, DOWN
+    }
+
+    private final EmulatorOptions options;
+    private final Vertx vertx;
+    private final Context context;
+    private final Map<String, Hub> hubs = new HashMap<>();
+    private final Upstream upstream;
+    private final RestApi rest;
+    private final ClientEndpoint clients;
+    private HttpServer server;
+    private volatile int port;
+    private volatile Health health = Health.DOWN;
+
+    private WebPubSubEmulator(EmulatorOptions options, Clock clock) {
+        this.options = options;
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1));
+        this.context = vertx.getOrCreateContext();
+        this.port = options.port();
+        this.upstream = new Upstream(vertx, options.eventHandlerUrl(), options.accessKey(),
+                () -> options.host() + ":" + port, options.eventTimeout().toMillis());
+        this.rest = new RestApi(this, options, clock);
+        this.clients = new ClientEndpoint(this, options, upstream, clock);
+    }
+
+    /** Starts an instance and waits until it listens. */
+    public static WebPubSubEmulator start(EmulatorOptions options) {
+        return start(options, Clock.systemUTC());
+    }
+
+    static WebPubSubEmulator start(EmulatorOptions options, Clock clock) {
+        WebPubSubEmulator emulator = new WebPubSubEmulator(options, clock);
+        try {
+            emulator.up();
+        } catch (RuntimeException e) {
+            emulator.vertx.close();
+            throw e;
+        }
+        return emulator;
+    }
+
+    public String name() {
+        return options.name();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Health health() {
+        return health;
+    }
+
+    /** {@code http://host:port}, the endpoint of this instance's connection string. */
+    public URI endpoint() {
+        return URI.create("http://" + options.host() + ":" + port);
+    }
+
+    /** The connection string an app (or an SDK) uses for this instance, key included: do not log it. */
+    public String connectionString() {
+        return "Endpoint=http://" + options.host() + ";Port=" + port + ";AccessKey=" + options.accessKey()
+                + ";Version=1.0;";
+    }
+
+    /** Listens (again) on the instance's port; state starts empty after a {@link #down()}. */
+    public void up() {
+        onLoop(() -> {
+            if (server != null) {
+                health = Health.UP;
+                return CompletableFuture.completedFuture(null);
+            }
+            HttpServer created = vertx.createHttpServer(new HttpServerOptions()
+                    .setWebSocketSubProtocols(ClientProtocol.SUBPROTOCOLS)
+                    .setMaxWebSocketMessageSize(options.maxMessageBytes())
+                    .setMaxWebSocketFrameSize(options.maxMessageBytes())
+                    .setReuseAddress(true));
+            created.webSocketHandler(clients::handshake);
+            created.requestHandler(rest::handle);
+            CompletableFuture<Void> listening = new CompletableFuture<>();
+            created.listen(port, options.host()).onComplete(result -> {
+                if (result.succeeded()) {
+                    server = created;
+                    port = created.actualPort();
+                    health = Health.UP;
+                    LOG.info("Web PubSub emulator '{}' listening on {}", options.name(), endpoint());
+                    listening.complete(null);
+                } else {
+                    listening.completeExceptionally(result.cause());
+                }
+            });
+            return listening;
+        });
+    }
+
+    /** /api/health answers 503; REST and clients keep working. */
+    public void unhealthy() {
+        onLoop(() -> {
+            if (server == null) {
+                throw new IllegalStateException("the instance is down; bring it up first");
+            }
+            health = Health.UNHEALTHY;
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    /** Closes the listener and every connection; all hubs, groups and recoverable connections are lost. */
+    public void down() {
+        onLoop(() -> {
+            health = Health.DOWN;
+            for (Hub hub : hubs.values()) {
+                for (ClientConnection connection : hub.connections()) {
+                    connection.disposed = true;
+                    if (connection.recoveryTimer >= 0) {
+                        vertx.cancelTimer(connection.recoveryTimer);
+                    }
+                }
+            }
+            hubs.clear();
+            if (server == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            HttpServer closing = server;
+            server = null;
+            closing.close().onComplete(result -> {
+                LOG.info("Web PubSub emulator '{}' is down", options.name());
+                closed.complete(null);
+            });
+            return closed;
+        });
+    }
+
+    /** How many client connections the instance holds in a hub (recoverable ones included). */
+    public int connectionCount(String hub) {
+        return onLoop(() -> {
+            Hub h = hubs.get(hub.toLowerCase(Locale.ROOT));
+            return CompletableFuture.completedFuture(h == null ? 0 : h.size());
+        });
+    }
+
+    /** The ids of a group's member connections in a hub. */
+    public List<String> groupMembers(String hub, String group) {
+        return onLoop(() -> {
+            Hub h = hubs.get(hub.toLowerCase(Locale.ROOT));
+            return CompletableFuture.completedFuture(h == null ? List.of()
+                    : h.groupMembers(group).stream().map(c -> c.id).toList());
+        });
+    }
+
+    @Override
+    public void close() {
+        try {
+            down();
+        } finally {
+            upstream.close();
+            vertx.close().toCompletionStage().toCompletableFuture().orTimeout(SWITCH_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .exceptionally(e -> null).join();
+        }
+    }
+
+    // ---- used by the REST API and the client endpoint, on the event loop
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    Hub hub(String name) {
+        return hubs.computeIfAbsent(name.toLowerCase(Locale.ROOT), Hub::new);
+    }
+
+    Hub existingHub(String name) {
+        return hubs.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    void deliver(ClientConnection connection, Payload payload, String group, String fromUserId) {
+        if (!connection.deliver(payload, group, fromUserId)) {
+            clients.dispose(connection, "The connection fell too far behind", (short) 1008, false);
+        }
+    }
+
+    void closeConnection(ClientConnection connection, String reason) {
+        clients.dispose(connection, reason, (short) 1000, true);
+    }
+
+    // ---- plumbing
+
+    private <T> T onLoop(Supplier<CompletableFuture<T>> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        context.runOnContext(v -> {
+            try {
+                action.get().whenComplete((value, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    } else {
+                        result.complete(value);
+                    }
+                });
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get(SWITCH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while switching " + options.name(), e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("emulator '" + options.name() + "': " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("emulator '" + options.name() + "' did not answer in time", e);
+        }
+    }
+}
