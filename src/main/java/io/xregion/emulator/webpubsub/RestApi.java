@@ -85,6 +85,10 @@ final class RestApi {
         Hub hub = emulator.hub(segments[0]);
         readBody(request).onComplete(body -> {
             if (body.failed()) {
+                if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+                    // the rest of the body is never read, so this HTTP/1 connection cannot carry another request
+                    request.response().putHeader("Connection", "close").endHandler(v -> request.connection().close());
+                }
                 error(request, 413, "PayloadTooLarge", "The payload is larger than " + options.maxMessageBytes()
                         + " bytes");
                 return;

@@ -3,9 +3,11 @@ package io.xregion.emulator.webpubsub;
 import java.net.URI;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +17,10 @@ import java.util.function.Supplier;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +50,7 @@ public final class WebPubSubEmulator implements AutoCloseable {
     private final Vertx vertx;
     private final Context context;
     private final Map<String, Hub> hubs = new HashMap<>();
+    private final Set<HttpConnection> connections = new HashSet<>();
     private final Upstream upstream;
     private final RestApi rest;
     private final ClientEndpoint clients;
@@ -116,6 +121,10 @@ public final class WebPubSubEmulator implements AutoCloseable {
                     .setMaxWebSocketMessageSize(options.maxMessageBytes())
                     .setMaxWebSocketFrameSize(options.maxMessageBytes())
                     .setReuseAddress(true));
+            created.connectionHandler(connection -> {
+                connections.add(connection);
+                connection.closeHandler(v -> connections.remove(connection));
+            });
             created.webSocketHandler(clients::handshake);
             created.requestHandler(rest::handle);
             CompletableFuture<Void> listening = new CompletableFuture<>();
@@ -158,6 +167,9 @@ public final class WebPubSubEmulator implements AutoCloseable {
                 }
             }
             hubs.clear();
+            for (HttpConnection connection : Set.copyOf(connections)) {
+                drop(connection);
+            }
             if (server == null) {
                 return CompletableFuture.completedFuture(null);
             }
@@ -225,6 +237,18 @@ public final class WebPubSubEmulator implements AutoCloseable {
     }
 
     // ---- plumbing
+
+    /**
+     * Closes the TCP connection without a WebSocket close frame, as a crashed region would. Vert.x turns every close
+     * that passes its handler into a clean WebSocket 1000, so the close starts below it, at the pipeline's head end.
+     */
+    private static void drop(HttpConnection connection) {
+        if (connection instanceof ConnectionBase base && base.channel().pipeline().firstContext() != null) {
+            base.channel().pipeline().firstContext().close();
+        } else {
+            connection.close();
+        }
+    }
 
     private <T> T onLoop(Supplier<CompletableFuture<T>> action) {
         CompletableFuture<T> result = new CompletableFuture<>();
