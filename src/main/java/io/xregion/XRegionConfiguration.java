@@ -1,0 +1,92 @@
+package io.xregion;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ServiceLoader;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.PlatformHttpConstants;
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.spi.Registry;
+
+import io.xregion.config.ProfileSetup;
+import io.xregion.config.Settings;
+import io.xregion.http.ApiErrors;
+import io.xregion.http.ApiFallback;
+import io.xregion.http.ServerPortHttpEngine;
+import io.xregion.webpubsub.BroadcastPayload;
+import io.xregion.webpubsub.ClientAccess;
+import io.xregion.webpubsub.EventHandlerSecurity;
+import io.xregion.webpubsub.FanoutOutcomes;
+import io.xregion.webpubsub.HomeGroups;
+import io.xregion.webpubsub.RestRequestSigner;
+import io.xregion.webpubsub.WebPubSubHealth;
+import io.xregion.webpubsub.WebPubSubInstances;
+import io.xregion.webpubsub.WebPubSubMetrics;
+import io.xregion.webpubsub.WebPubSubReadiness;
+import io.xregion.webpubsub.WebPubSubRequests;
+import io.xregion.webpubsub.WebPubSubRestEndpoints;
+import io.xregion.webpubsub.WebPubSubRouter;
+
+/** The beans the routes use, built from application.properties (and the environment, which overrides it). */
+public class XRegionConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings settings = Settings.of(context);
+        for (ProfileSetup setup : ServiceLoader.load(ProfileSetup.class)) {
+            setup.prepare(context, settings);
+        }
+        Registry registry = context.getRegistry();
+        Clock clock = Clock.systemUTC();
+
+        WebPubSubInstances instances = WebPubSubInstances.load(settings);
+        WebPubSubHealth health = new WebPubSubHealth(instances,
+                (int) settings.number("xregion.webpubsub.health.failure-threshold", 1, 100),
+                (int) settings.number("xregion.webpubsub.health.success-threshold", 1, 100), clock);
+        WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "webPubSubSigner",
+                settings.number("xregion.webpubsub.rest.connect-timeout-ms", 1, 600_000),
+                settings.number("xregion.webpubsub.rest.response-timeout-ms", 1, 600_000));
+        HomeGroups homeGroups = new HomeGroups(settings.required("xregion.webpubsub.home-groups.prefix"),
+                instances.primary().name(), (int) settings.number("xregion.webpubsub.home-groups.shards", 1, 1000));
+
+        registry.bind("webPubSubInstances", instances);
+        registry.bind("webPubSubHealth", health);
+        registry.bind("webPubSubSigner", new RestRequestSigner(instances,
+                Duration.ofSeconds(settings.number("xregion.webpubsub.rest.token-lifetime-seconds", 60, 86_400)),
+                clock));
+        long interval = settings.number("xregion.webpubsub.health.interval-ms", 100, 3_600_000);
+        registry.bind("webPubSubRouter", new WebPubSubRouter(instances, health, endpoints,
+                (int) Math.max(1, (interval + 999) / 1000)));
+        registry.bind("webPubSubRequests", new WebPubSubRequests(instances.hub(),
+                settings.required("xregion.webpubsub.failback.reason")));
+        registry.bind("fanoutOutcomes", new FanoutOutcomes(instances, health, endpoints));
+        registry.bind("homeGroups", homeGroups);
+        registry.bind("clientAccess", new ClientAccess(instances.hub(), homeGroups,
+                Duration.ofSeconds(settings.number("xregion.webpubsub.client-token.lifetime-seconds", 60, 86_400)),
+                settings.list("xregion.webpubsub.client-token.roles"), clock));
+        registry.bind("broadcastPayload", new BroadcastPayload(
+                (int) settings.number("xregion.webpubsub.broadcast.max-message-bytes", 1, 1024 * 1024)));
+        registry.bind("eventHandlerSecurity", new EventHandlerSecurity(instances));
+        registry.bind("apiErrors", new ApiErrors());
+        registry.bind("webPubSubReadiness", new WebPubSubReadiness(health));
+
+        int serverPort = (int) settings.number("camel.server.port", 0, 65535);
+        registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class,
+                new ServerPortHttpEngine(serverPort));
+        context.addStartupListener((camel, alreadyStarted) -> {
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel,
+                    VertxPlatformHttpRouter.getRouterNameFromPort(serverPort));
+            if (router != null) {
+                ApiFallback.install(router);
+            }
+            MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
+            if (meters != null) {
+                WebPubSubMetrics.register(meters, instances, health);
+            }
+        });
+    }
+}

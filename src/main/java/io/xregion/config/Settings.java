@@ -1,0 +1,85 @@
+package io.xregion.config;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.util.IOHelper;
+
+/**
+ * Typed reads of xregion's properties. Every property can also come from an environment variable (Camel maps
+ * {@code xregion.webpubsub.eastus.connection-string} to {@code XREGION_WEBPUBSUB_EASTUS_CONNECTION_STRING}), so
+ * errors name both, and never echo a value.
+ */
+public final class Settings {
+
+    /** The profile that starts local emulators; any other profile takes every setting from outside. */
+    public static final String DEV_PROFILE = "dev";
+
+    private final PropertiesComponent properties;
+
+    public Settings(PropertiesComponent properties) {
+        this.properties = properties;
+    }
+
+    public static Settings of(CamelContext context) {
+        return new Settings(context.getPropertiesComponent());
+    }
+
+    /** {@code dev} (the default) or {@code prod}. */
+    public String profile() {
+        String profile = optional("xregion.profile").orElse(DEV_PROFILE).trim();
+        if (!profile.equals(DEV_PROFILE) && !profile.equals("prod")) {
+            throw new IllegalStateException("xregion.profile must be dev or prod, not '" + profile + "'");
+        }
+        return profile;
+    }
+
+    public boolean devProfile() {
+        return DEV_PROFILE.equals(profile());
+    }
+
+    public Optional<String> optional(String key) {
+        return properties.resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    public String required(String key) {
+        return optional(key).orElseThrow(() -> new IllegalStateException(missing(key)));
+    }
+
+    public long number(String key, long min, long max) {
+        String value = required(key);
+        long number;
+        try {
+            number = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(key + " must be a whole number");
+        }
+        if (number < min || number > max) {
+            throw new IllegalStateException(key + " must be between " + min + " and " + max);
+        }
+        return number;
+    }
+
+    public boolean flag(String key) {
+        String value = required(key);
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new IllegalStateException(key + " must be true or false");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    /** A comma-separated list, blanks dropped; empty when the property is absent or empty. */
+    public List<String> list(String key) {
+        return optional(key).map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .toList()).orElse(List.of());
+    }
+
+    /** The message for a required property nobody set. */
+    public static String missing(String key) {
+        return key + " is not set (set it in application.properties or the environment variable "
+                + IOHelper.normalizeEnvironmentVariable(key) + ")";
+    }
+}

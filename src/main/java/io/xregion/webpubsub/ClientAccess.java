@@ -1,0 +1,76 @@
+package io.xregion.webpubsub;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.xregion.http.ApiException;
+import io.xregion.security.Hs256Jwt;
+
+/**
+ * Client access for negotiate: a token minted locally with the chosen instance's own key (only that key's
+ * signature opens a connection there), placing the client in its home group.
+ */
+public final class ClientAccess {
+
+    private static final int MAX_USER_ID = 1024;
+
+    private final String hub;
+    private final HomeGroups homeGroups;
+    private final Duration lifetime;
+    private final List<String> roles;
+    private final Clock clock;
+
+    public ClientAccess(String hub, HomeGroups homeGroups, Duration lifetime, List<String> roles, Clock clock) {
+        this.hub = hub;
+        this.homeGroups = homeGroups;
+        this.lifetime = lifetime;
+        this.roles = List.copyOf(roles);
+        this.clock = clock;
+    }
+
+    /** The negotiate answer {@code {"url": "wss://...", "region": "..."}}, as JSON. */
+    public String negotiate(WebPubSubInstance instance, Object userId) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("url", clientUrl(instance, validUserId(userId)));
+        answer.put("region", instance.name());
+        return io.xregion.http.ApiErrors.json(answer);
+    }
+
+    /** The client URL with its access token. */
+    public String clientUrl(WebPubSubInstance instance, String userId) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("aud", instance.clientAudience(hub));
+        claims.put("exp", clock.instant().plus(lifetime).getEpochSecond());
+        if (userId != null) {
+            claims.put("sub", userId);
+        }
+        if (!roles.isEmpty()) {
+            claims.put("role", roles);
+        }
+        claims.put("webpubsub.group", List.of(homeGroups.groupFor(userId)));
+        String token = Hs256Jwt.sign(claims, instance.accessKey());
+        return instance.clientUrl(hub) + "?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+    }
+
+    /** No userId means an anonymous client; a present one must be usable as a Web PubSub user id. */
+    static String validUserId(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String userId)) {
+            throw ApiException.badRequest("userId must be given once");
+        }
+        if (userId.isBlank() || userId.length() > MAX_USER_ID) {
+            throw ApiException.badRequest("userId must be 1 to " + MAX_USER_ID + " characters and not blank");
+        }
+        if (userId.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("userId must not contain control characters");
+        }
+        return userId;
+    }
+}

@@ -1,0 +1,48 @@
+package io.xregion.webpubsub;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What each instance made of one fanned-out request; the JSON answer of the broadcast API. */
+public record FanoutResult(String operation, int accepted, Map<String, InstanceOutcome> instances) {
+
+    /** One instance's outcome; in JSON the instance is the key, so it is left out of the value. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record InstanceOutcome(@com.fasterxml.jackson.annotation.JsonIgnore String instance, Status status,
+            Integer httpStatus, String error) {
+
+        /** accepted: 2xx; rejected: 4xx (the request, not the instance, is at fault); failed: no answer or 5xx. */
+        public enum Status {
+            ACCEPTED, REJECTED, FAILED, TIMEOUT, SKIPPED;
+
+            @com.fasterxml.jackson.annotation.JsonValue
+            public String wire() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+
+        /** Whether this outcome suggests the instance itself is in trouble (and should count against its health). */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean outageSignal() {
+            return status == Status.FAILED || status == Status.TIMEOUT;
+        }
+
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public String metricTag() {
+            return status.wire();
+        }
+    }
+
+    public static FanoutResult of(String operation, Map<String, InstanceOutcome> outcomes) {
+        int accepted = (int) outcomes.values().stream().filter(o -> o.status() == InstanceOutcome.Status.ACCEPTED)
+                .count();
+        return new FanoutResult(operation, accepted, new LinkedHashMap<>(outcomes));
+    }
+
+    /** The outcomes as a list, for a split in a route. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public List<InstanceOutcome> outcomes() {
+        return List.copyOf(instances.values());
+    }
+}

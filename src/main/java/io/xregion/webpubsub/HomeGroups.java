@@ -1,0 +1,50 @@
+package io.xregion.webpubsub;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
+import java.util.zip.CRC32;
+
+/**
+ * The groups that record which app server a client belongs to: {@code <prefix>.<primary>.<shard>}. Negotiate puts
+ * every client in one shard group of its app server's primary, so failback can later close, on a secondary, only
+ * the clients that belong back on this primary, one shard at a time.
+ */
+public final class HomeGroups {
+
+    private final String prefix;
+    private final String home;
+    private final int shards;
+
+    public HomeGroups(String prefix, String home, int shards) {
+        if (shards < 1) {
+            throw new IllegalArgumentException("home group shards must be at least 1");
+        }
+        this.prefix = prefix;
+        this.home = home;
+        this.shards = shards;
+    }
+
+    /** A user always lands in the same shard (stable across reconnects); anonymous clients in a random one. */
+    public String groupFor(String userId) {
+        int shard;
+        if (userId == null) {
+            shard = ThreadLocalRandom.current().nextInt(shards);
+        } else {
+            CRC32 crc = new CRC32();
+            crc.update(userId.getBytes(StandardCharsets.UTF_8));
+            shard = (int) (crc.getValue() % shards);
+        }
+        return group(shard);
+    }
+
+    /** Every shard group of this app server's home, in shard order. */
+    public List<String> all() {
+        return IntStream.range(0, shards).mapToObj(this::group).toList();
+    }
+
+    private String group(int shard) {
+        return prefix + "." + home + "." + shard;
+    }
+}

@@ -1,0 +1,96 @@
+package io.xregion.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+import io.xregion.XRegionApp;
+
+/**
+ * The real app, started the way XRegionApp starts it (same application.properties, same routes), on free ports and
+ * with test overrides, without blocking the test.
+ */
+public final class RunningApp implements AutoCloseable {
+
+    private final Main main;
+    private final int port;
+    private final int managementPort;
+
+    private RunningApp(Main main, int port, int managementPort) {
+        this.main = main;
+        this.port = port;
+        this.managementPort = managementPort;
+    }
+
+    public static RunningApp start(Map<String, String> overrides) {
+        int port = freePort();
+        int managementPort = freePort();
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("camel.server.port", Integer.toString(port));
+        properties.put("camel.management.port", Integer.toString(managementPort));
+        properties.putAll(overrides);
+        Main main = new Main(XRegionApp.class);
+        main.setDefaultPropertyPlaceholderLocation("file:application.properties");
+        properties.forEach(main::addOverrideProperty);
+        try {
+            main.start();
+        } catch (RuntimeException e) {
+            main.stop();
+            throw e;
+        }
+        if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
+            main.stop();
+            throw new IllegalStateException("the app did not start");
+        }
+        return new RunningApp(main, port, managementPort);
+    }
+
+    /** Fast health settings for failover tests: interval and timeout as given, thresholds 2/2. */
+    public static Map<String, String> fastHealth(int intervalMillis, int timeoutMillis) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("xregion.webpubsub.health.interval-ms", Integer.toString(intervalMillis));
+        properties.put("xregion.webpubsub.health.timeout-ms", Integer.toString(timeoutMillis));
+        properties.put("xregion.webpubsub.health.confirm-delay-ms", "50");
+        properties.put("xregion.webpubsub.health.failure-threshold", "2");
+        properties.put("xregion.webpubsub.health.success-threshold", "2");
+        return properties;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return context().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    public String managementUrl(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
