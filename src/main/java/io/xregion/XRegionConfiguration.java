@@ -78,6 +78,10 @@ public class XRegionConfiguration implements CamelConfiguration {
         registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class,
                 new ServerPortHttpEngine(serverPort));
         context.addStartupListener((camel, alreadyStarted) -> {
+            if (alreadyStarted) {
+                // called again for routes added later; the server was set up the first time
+                return;
+            }
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel,
                     VertxPlatformHttpRouter.getRouterNameFromPort(serverPort));
             if (router != null) {

@@ -5,6 +5,7 @@ import java.util.Base64;
 import java.util.List;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.slf4j.Logger;
@@ -50,10 +51,21 @@ public final class DevProfileSetup implements ProfileSetup {
         LOG.info("Dev profile: local Web PubSub emulators {}",
                 emulators.webPubSub().values().stream().map(e -> e.name() + "=" + e.endpoint()).toList());
 
+        // added once the app's own routes are in, so the dev routes can use their route configurations
         String routes = settings.optional("xregion.dev.routes").orElse(null);
         if (routes != null) {
-            var resources = PluginHelper.getPackageScanResourceResolver(context).findResources(routes);
-            PluginHelper.getRoutesLoader(context).loadRoutes(resources.toArray(new Resource[0]));
+            context.addStartupListener(new ExtendedStartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext camel, boolean alreadyStarted) {
+                    // nothing before the app's routes are started
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext camel, boolean alreadyStarted) throws Exception {
+                    var resources = PluginHelper.getPackageScanResourceResolver(camel).findResources(routes);
+                    PluginHelper.getRoutesLoader(camel).loadRoutes(resources.toArray(new Resource[0]));
+                }
+            });
         }
     }
 

@@ -2,7 +2,6 @@ package io.xregion.http;
 
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
@@ -16,8 +15,6 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * answers those with HTML or an empty body.
  */
 public final class ApiFallback {
-
-    private static final Pattern PATH_PARAMETER = Pattern.compile(":[^/]+");
 
     private ApiFallback() {
     }
@@ -63,9 +60,24 @@ public final class ApiFallback {
         send(context, status, code, message);
     }
 
-    private static boolean matches(String routePath, String path) {
-        String regex = PATH_PARAMETER.matcher(Pattern.quote(routePath)).replaceAll("\\\\E[^/]+\\\\Q");
-        return Pattern.compile(regex + "/?").matcher(path).matches();
+    /** Whether a request path fits a Vert.x route path, where ":name" segments match any one segment. */
+    static boolean matches(String routePath, String path) {
+        String[] expected = trim(routePath).split("/", -1);
+        String[] actual = trim(path).split("/", -1);
+        if (expected.length != actual.length) {
+            return false;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            boolean parameter = expected[i].startsWith(":") && !actual[i].isEmpty();
+            if (!parameter && !expected[i].equals(actual[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String trim(String path) {
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
     private static void send(RoutingContext context, int status, String code, String message) {

@@ -46,11 +46,12 @@ public final class EventHandlerSecurity {
     }
 
     /**
-     * Checks an event's CloudEvents headers and signature and returns the name of the instance whose key signed it.
+     * Checks an event's CloudEvents headers and signature; the instance whose key signed it goes into the
+     * {@value #INSTANCE} variable and the event's kind into {@value #KIND}.
      * The instance the origin names is tried first; any configured key is accepted, as the service signs with the
      * instance's primary and secondary keys alike.
      */
-    public String verify(Exchange exchange) {
+    public void verify(Exchange exchange) {
         Message message = exchange.getMessage();
         String type = message.getHeader("ce-type", String.class);
         String connectionId = message.getHeader("ce-connectionId", String.class);
@@ -65,12 +66,12 @@ public final class EventHandlerSecurity {
         Optional<WebPubSubInstance> origin = instanceAt(message.getHeader("WebHook-Request-Origin", String.class));
         if (origin.isPresent() && signedBy(origin.get(), connectionId, signatures)) {
             exchange.setVariable(INSTANCE, origin.get().name());
-            return origin.get().name();
+            return;
         }
         for (WebPubSubInstance instance : instances.all()) {
             if (signedBy(instance, connectionId, signatures)) {
                 exchange.setVariable(INSTANCE, instance.name());
-                return instance.name();
+                return;
             }
         }
         throw new ApiException(401, "SignatureInvalid", "ce-signature does not match any configured instance's key");

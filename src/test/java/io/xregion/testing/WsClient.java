@@ -35,8 +35,11 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
-    /** How the connection ended: the close frame's code and reason, or 1006 when it dropped without one. */
-    public record Closed(int code, String reason) {
+    /** How the connection ended: the close frame's code and reason (1006 when it dropped without one), and when. */
+    public record Closed(int code, String reason, long atNanos) {
+        Closed(int code, String reason) {
+            this(code, reason, System.nanoTime());
+        }
     }
 
     private final WebSocket socket;

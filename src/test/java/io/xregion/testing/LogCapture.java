@@ -1,0 +1,62 @@
+package io.xregion.testing;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.Property;
+
+/** Everything logged while it is open, messages and stack traces, at every level the configuration lets through. */
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
+
+    private final StringBuffer text = new StringBuffer();
+
+    private LogCapture() {
+        super("test-capture", null, null, true, Property.EMPTY_ARRAY);
+    }
+
+    public static LogCapture begin() {
+        LogCapture capture = new LogCapture();
+        capture.start0();
+        return capture;
+    }
+
+    private void start0() {
+        start();
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        Configuration configuration = context.getConfiguration();
+        configuration.addAppender(this);
+        configuration.getRootLogger().addAppender(this, null, null);
+        configuration.getLoggers().values().forEach(logger -> logger.addAppender(this, null, null));
+        context.updateLoggers();
+    }
+
+    @Override
+    public void append(LogEvent event) {
+        text.append(event.getLevel()).append(' ').append(event.getLoggerName()).append(' ')
+                .append(event.getMessage().getFormattedMessage()).append('\n');
+        if (event.getThrown() != null) {
+            StringWriter trace = new StringWriter();
+            event.getThrown().printStackTrace(new PrintWriter(trace));
+            text.append(trace);
+        }
+    }
+
+    public String text() {
+        return text.toString();
+    }
+
+    @Override
+    public void close() {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        Configuration configuration = context.getConfiguration();
+        configuration.getRootLogger().removeAppender(getName());
+        configuration.getLoggers().values().forEach(logger -> logger.removeAppender(getName()));
+        context.updateLoggers();
+        stop();
+    }
+}

@@ -1,0 +1,142 @@
+package io.xregion.webpubsub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+import io.xregion.dev.DevEmulators;
+import io.xregion.testing.HttpCalls;
+import io.xregion.testing.HttpCalls.Answer;
+import io.xregion.testing.LogCapture;
+import io.xregion.testing.RunningApp;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Malformed input to every endpoint gets a 4xx with a JSON error body, and nothing a caller sends leaks a secret. */
+class ApiInputTest {
+
+    private static RunningApp app;
+    private static LogCapture logs;
+
+    @BeforeAll
+    static void start() {
+        logs = LogCapture.begin();
+        app = RunningApp.start(Map.of());
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+        logs.close();
+    }
+
+    private static void assertJsonError(Answer answer, int status) {
+        assertEquals(status, answer.status(), answer.body());
+        assertTrue(answer.header("Content-Type").startsWith("application/json"), answer.header("Content-Type"));
+        assertFalse(answer.json().get("error").get("code").asText().isEmpty(), answer.body());
+        assertFalse(answer.json().get("error").get("message").asText().isEmpty(), answer.body());
+        assertFalse(answer.body().contains("\tat "), "a stack trace leaked: " + answer.body());
+    }
+
+    @ParameterizedTest(name = "{0} {1} [{2}] -> {4}")
+    @CsvSource(delimiter = '|', value = {
+        "GET    | /negotiate?userId=                      |                          |          | 400",
+        "GET    | /negotiate?userId=a&userId=b             |                          |          | 400",
+        "GET    | /negotiate?userId=%01bell               |                          |          | 400",
+        "POST   | /negotiate                              | text/plain               | x        | 405",
+        "DELETE | /negotiate                              |                          |          | 405",
+        "POST   | /broadcast                              |                          | hello    | 415",
+        "POST   | /broadcast                              | application/xml          | <a/>     | 415",
+        "POST   | /broadcast                              | application/json         | {nope    | 400",
+        "POST   | /broadcast                              | application/json         | {} {}    | 400",
+        "POST   | /broadcast                              | text/plain               |          | 400",
+        "GET    | /broadcast                              |                          |          | 405",
+        "POST   | /broadcast/groups/%20                   | text/plain               | hi       | 400",
+        "POST   | /broadcast/users/%20%20                 | text/plain               | hi       | 400",
+        "POST   | /broadcast/groups                       | text/plain               | hi       | 404",
+        "POST   | /broadcast/everyone                     | text/plain               | hi       | 404",
+        "GET    | /nothing/here                           |                          |          | 404",
+        "POST   | /eventhandler                           | text/plain               | hi       | 400",
+        "PUT    | /eventhandler                           | text/plain               | hi       | 405",
+        "OPTIONS| /eventhandler                           |                          |          | 400",
+        "POST   | /dev/webpubsub/nowhere/down             |                          |          | 404",
+        "POST   | /dev/webpubsub/eastus/explode           |                          |          | 404",
+        "GET    | /dev/webpubsub/eastus/down              |                          |          | 405",
+        "POST   | /dev/state                              |                          |          | 405",
+    })
+    void malformedRequestsGetA4xxWithAJsonError(String method, String path, String contentType, String body,
+            int status) {
+        Map<String, String> headers = contentType == null ? Map.of() : Map.of("Content-Type", contentType);
+        assertJsonError(HttpCalls.call(method, app.url(path), headers,
+                body == null ? null : body.getBytes(StandardCharsets.UTF_8)), status);
+    }
+
+    @Test
+    void eventsWithoutAValidSignatureOrFromAnUnknownOriginAreRefused() {
+        Map<String, String> event = Map.of("ce-type", "azure.webpubsub.user.chat", "ce-connectionId", "c1",
+                "Content-Type", "text/plain");
+        assertJsonError(HttpCalls.call("POST", app.url("/eventhandler"), event, "x".getBytes()), 401);
+        Map<String, String> forged = new java.util.HashMap<>(event);
+        forged.put("ce-signature", "sha256=" + "ab".repeat(32));
+        assertJsonError(HttpCalls.call("POST", app.url("/eventhandler"), forged, "x".getBytes()), 401);
+        Map<String, String> notWebPubSub = new java.util.HashMap<>(forged);
+        notWebPubSub.put("ce-type", "com.example.other");
+        assertJsonError(HttpCalls.call("POST", app.url("/eventhandler"), notWebPubSub, "x".getBytes()), 400);
+        assertJsonError(HttpCalls.call("OPTIONS", app.url("/eventhandler"),
+                Map.of("WebHook-Request-Origin", "evil.example.com"), null), 403);
+        // a configured instance is allowed
+        String origin = app.bean("devEmulators", DevEmulators.class).webPubSub().get("westus").endpoint()
+                .getRawAuthority();
+        Answer allowed = HttpCalls.call("OPTIONS", app.url("/eventhandler"), Map.of("WebHook-Request-Origin", origin),
+                null);
+        assertEquals(200, allowed.status());
+        assertEquals(origin, allowed.header("WebHook-Allowed-Origin"));
+    }
+
+    @Test
+    void anOversizedBroadcastIsRefusedWith413() {
+        byte[] tooLarge = new byte[1024 * 1024 + 10];
+        assertJsonError(HttpCalls.call("POST", app.url("/broadcast"), Map.of("Content-Type",
+                "application/octet-stream"), tooLarge), 413);
+        // and the server still serves
+        assertEquals(202, HttpCalls.post(app.url("/broadcast"), "text/plain", "still here").status());
+    }
+
+    @Test
+    void groupAndUserNamesArePassedSafelyEvenWithSlashesAndSpaces() {
+        Answer group = HttpCalls.post(app.url("/broadcast/groups/room%2F1%20a%3Fb"), "text/plain", "hi");
+        assertEquals(202, group.status(), group.body());
+        Answer user = HttpCalls.post(app.url("/broadcast/users/al%C3%AFce%2Cx"), "application/json", "{\"k\":1}");
+        assertEquals(202, user.status(), user.body());
+        assertEquals("accepted", user.json().get("instances").get("eastus").get("status").asText());
+    }
+
+    @Test
+    void noAccessKeyEverAppearsInLogsOrAnswers() {
+        DevEmulators emulators = app.bean("devEmulators", DevEmulators.class);
+        HttpCalls.get(app.url("/negotiate?userId=bob"));
+        HttpCalls.post(app.url("/broadcast"), "text/plain", "x");
+        String state = HttpCalls.get(app.url("/dev/state")).body();
+        String metrics = HttpCalls.get(app.managementUrl("/observe/metrics")).body();
+        String health = HttpCalls.get(app.managementUrl("/observe/health")).body();
+        emulators.webPubSub().values().forEach(emulator -> {
+            String key = emulator.connectionString().replaceAll(".*AccessKey=([^;]+);.*", "$1");
+            assertNotNull(key);
+            assertFalse(logs.text().contains(key), "an access key was logged");
+            for (String answer : new String[] {state, metrics, health}) {
+                assertFalse(answer.contains(key), "an access key was answered");
+            }
+        });
+        assertTrue(logs.text().contains("Dev profile"), "the capture saw the app's logs");
+    }
+}

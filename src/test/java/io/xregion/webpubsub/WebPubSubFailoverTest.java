@@ -1,0 +1,241 @@
+package io.xregion.webpubsub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.azure.messaging.webpubsub.WebPubSubServiceClient;
+import com.azure.messaging.webpubsub.WebPubSubServiceClientBuilder;
+import com.azure.messaging.webpubsub.models.GetClientAccessTokenOptions;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.xregion.dev.DevEmulators;
+import io.xregion.security.Hs256Jwt;
+import io.xregion.testing.HttpCalls;
+import io.xregion.testing.RunningApp;
+import io.xregion.testing.WsClient;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end: real WebSocket clients that get their URL from negotiate, two local Web PubSub instances, and the
+ * dev control API pulling the primary down and up.
+ */
+class WebPubSubFailoverTest {
+
+    private static final int INTERVAL = 500;
+    private static final int PROBE_TIMEOUT = 500;
+    private static final int PACE = 300;
+    private static final int SHARDS = 4;
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final String PROTOCOL = "json.webpubsub.azure.v1";
+
+    private RunningApp app;
+    private final List<WsClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        Map<String, String> properties = new HashMap<>(RunningApp.fastHealth(INTERVAL, PROBE_TIMEOUT));
+        properties.put("xregion.webpubsub.failback.pace-ms", Integer.toString(PACE));
+        properties.put("xregion.webpubsub.home-groups.shards", Integer.toString(SHARDS));
+        app = RunningApp.start(properties);
+        awaitRegion("eastus", WAIT);
+    }
+
+    @AfterEach
+    void stop() {
+        clients.forEach(WsClient::close);
+        app.close();
+    }
+
+    private JsonNode negotiate(String userId) {
+        HttpCalls.Answer answer = HttpCalls.get(app.url("/negotiate?userId=" + userId));
+        assertEquals(200, answer.status(), answer.body());
+        return answer.json();
+    }
+
+    private WsClient connect(String userId) {
+        WsClient client = WsClient.connect(negotiate(userId).get("url").asText(), PROTOCOL);
+        clients.add(client);
+        assertEquals("connected", client.nextJson(WAIT).get("event").asText());
+        return client;
+    }
+
+    private void dev(String instance, String action) {
+        HttpCalls.Answer answer = HttpCalls.post(app.url("/dev/webpubsub/" + instance + "/" + action), null, null);
+        assertEquals(200, answer.status(), answer.body());
+    }
+
+    /** Polls negotiate until it names the region; returns how long that took. */
+    private Duration awaitRegion(String region, Duration deadline) {
+        long start = System.nanoTime();
+        Awaitility.await().atMost(deadline).pollInterval(Duration.ofMillis(20)).until(() -> {
+            HttpCalls.Answer answer = HttpCalls.get(app.url("/negotiate"));
+            return answer.status() == 200 && region.equals(answer.json().get("region").asText());
+        });
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    private WebPubSubServiceClient sdkFor(String instance) {
+        String connectionString = app.bean("devEmulators", DevEmulators.class).webPubSub().get(instance)
+                .connectionString();
+        return new WebPubSubServiceClientBuilder().connectionString(connectionString).hub("chat").buildClient();
+    }
+
+    @Test
+    void primaryDownMovesNegotiateAndBroadcastsToTheSecondaryThenBack() {
+        WsClient alice = connect("alice");
+
+        dev("eastus", "down");
+        Duration failover = awaitRegion("westus", WAIT);
+        System.out.printf("failover: negotiate answered westus %d ms after eastus went down%n", failover.toMillis());
+        assertTrue(failover.toMillis() <= INTERVAL + PROBE_TIMEOUT,
+                "negotiate must move within one health interval plus the probe timeout, took " + failover);
+
+        // the outage dropped alice; she negotiates again and lands on the secondary
+        alice.awaitClose(WAIT);
+        WsClient aliceAgain = connect("alice");
+        HttpCalls.Answer broadcast = HttpCalls.post(app.url("/broadcast"), "text/plain", "after failover");
+        assertEquals(202, broadcast.status(), broadcast.body());
+        assertEquals("skipped", broadcast.json().get("instances").get("eastus").get("status").asText());
+        assertEquals("accepted", broadcast.json().get("instances").get("westus").get("status").asText());
+        assertEquals("after failover", aliceAgain.nextJson(WAIT).get("data").asText());
+
+        dev("eastus", "up");
+        Duration failbackNegotiate = awaitRegion("eastus", WAIT);
+        System.out.printf("recovery: negotiate answered eastus again %d ms after eastus came up%n",
+                failbackNegotiate.toMillis());
+    }
+
+    @Test
+    void anUnhealthyPrimaryIsAvoidedAndOneFailedProbeChangesNothing() {
+        dev("eastus", "unhealthy");
+        awaitRegion("westus", WAIT);
+        dev("eastus", "up");
+        awaitRegion("eastus", WAIT);
+
+        // a single failed probe (the emulator answers 503 for a moment shorter than the confirm pause) is not an outage
+        MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
+        double changes = meters.get("xregion.webpubsub.health.changes").tags("instance", "eastus", "to", "DOWN")
+                .counter().count();
+        assertEquals(1.0, changes);
+        assertEquals(1.0, meters.get("xregion.webpubsub.instance.healthy").tags("instance", "eastus").gauge().value());
+    }
+
+    @Test
+    void failbackClosesOnlyOurHomeClientsOneShardGroupAtATime() {
+        dev("eastus", "down");
+        awaitRegion("westus", WAIT);
+
+        // home clients: negotiated while eastus was down, so they sit on westus in eastus's home groups
+        Map<String, WsClient> home = new LinkedHashMap<>();
+        Map<String, Integer> shardOf = new HashMap<>();
+        for (int i = 0; shardOf.size() < 2 * SHARDS; i++) {
+            String user = "user-" + i;
+            JsonNode answer = negotiate(user);
+            assertEquals("westus", answer.get("region").asText());
+            String token = answer.get("url").asText().replaceAll(".*access_token=", "");
+            @SuppressWarnings("unchecked")
+            String group = ((List<String>) Hs256Jwt.unverifiedClaims(token).get("webpubsub.group")).get(0);
+            int shard = Integer.parseInt(group.substring(group.lastIndexOf('.') + 1));
+            if (shardOf.values().stream().filter(s -> s == shard).count() < 2) {
+                shardOf.put(user, shard);
+                WsClient client = WsClient.connect(answer.get("url").asText(), PROTOCOL);
+                clients.add(client);
+                client.nextJson(WAIT);
+                home.put(user, client);
+            }
+        }
+        // westus's own clients, as westus's app server would mint them: same instance, another region's home groups
+        WebPubSubServiceClient westus = sdkFor("westus");
+        List<WsClient> westusOwn = new ArrayList<>();
+        for (int shard = 0; shard < 2; shard++) {
+            WsClient client = WsClient.connect(westus.getClientAccessToken(new GetClientAccessTokenOptions()
+                    .setUserId("west-" + shard).addGroup("xregion.home.westus." + shard)).getUrl(), PROTOCOL);
+            clients.add(client);
+            client.nextJson(WAIT);
+            westusOwn.add(client);
+        }
+
+        long up = System.nanoTime();
+        dev("eastus", "up");
+        Map<String, WsClient.Closed> closed = new LinkedHashMap<>();
+        home.forEach((user, client) -> {
+            JsonNode disconnected = client.nextJson(Duration.ofSeconds(10));
+            assertEquals("disconnected", disconnected.get("event").asText());
+            assertTrue(disconnected.get("message").asText().contains("home region"));
+            closed.put(user, client.awaitClose(WAIT));
+        });
+
+        // shard groups closed in waves at least one pace apart
+        TreeMap<Long, Integer> firstCloseOfShard = new TreeMap<>();
+        Map<Integer, Long> byShard = new TreeMap<>();
+        closed.forEach((user, c) -> byShard.merge(shardOf.get(user), c.atNanos(), Math::min));
+        byShard.forEach((shard, at) -> firstCloseOfShard.put(at, shard));
+        List<Long> times = new ArrayList<>(firstCloseOfShard.keySet());
+        for (int i = 1; i < times.size(); i++) {
+            long gapMillis = (times.get(i) - times.get(i - 1)) / 1_000_000;
+            assertTrue(gapMillis >= PACE * 8 / 10, "shard groups " + i + " and " + (i + 1) + " closed only "
+                    + gapMillis + " ms apart; the pace is " + PACE + " ms");
+        }
+        System.out.printf("failback: %d home clients closed in %d waves over %d ms after eastus came up%n",
+                closed.size(), times.size(), (times.get(times.size() - 1) - up) / 1_000_000);
+
+        // the failback is over once every shard was tried; westus's own clients are still there
+        MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
+        Awaitility.await().atMost(WAIT).until(() -> meters.find("xregion.webpubsub.calls")
+                .tags("operation", "failback-close", "instance", "westus", "outcome", "accepted").counters()
+                .stream().mapToDouble(c -> c.count()).sum() == SHARDS);
+        westusOwn.forEach(client -> assertFalse(client.isClosed(), "another region's client was closed"));
+
+        // the closed clients come home
+        assertEquals("eastus", negotiate("user-0").get("region").asText());
+    }
+
+    @Test
+    void clientEventsReachTheEventHandlerAndAreBroadcastToEveryRegion() {
+        WsClient onEastus = connect("sender");
+        WsClient onWestus = WsClient.connect(sdkFor("westus").getClientAccessToken(new GetClientAccessTokenOptions()
+                .setUserId("listener")).getUrl(), PROTOCOL);
+        clients.add(onWestus);
+        onWestus.nextJson(WAIT);
+
+        onEastus.sendJson(Map.of("type", "event", "event", "chat", "dataType", "text", "data", "hello regions",
+                "ackId", 1));
+        List<JsonNode> atSender = List.of(onEastus.nextJson(WAIT), onEastus.nextJson(WAIT));
+        assertTrue(atSender.stream().anyMatch(f -> f.path("type").asText().equals("ack")
+                && f.get("success").asBoolean()), atSender.toString());
+        assertTrue(atSender.stream().anyMatch(f -> "hello regions".equals(f.path("data").asText())),
+                atSender.toString());
+        JsonNode atListener = onWestus.nextJson(WAIT);
+        assertEquals("server", atListener.get("from").asText());
+        assertEquals("hello regions", atListener.get("data").asText());
+    }
+
+    @Test
+    void whenEveryInstanceIsDownNegotiateAndBroadcastAnswer503AndReadinessIsDown() {
+        dev("eastus", "down");
+        dev("westus", "down");
+        Awaitility.await().atMost(WAIT).until(() -> HttpCalls.get(app.url("/negotiate")).status() == 503);
+        HttpCalls.Answer negotiate = HttpCalls.get(app.url("/negotiate"));
+        assertEquals("NoHealthyInstance", negotiate.json().get("error").get("code").asText());
+        assertEquals("1", negotiate.header("Retry-After"));
+
+        HttpCalls.Answer broadcast = HttpCalls.post(app.url("/broadcast"), "text/plain", "anyone?");
+        assertEquals(503, broadcast.status());
+        assertEquals("skipped", broadcast.json().get("instances").get("eastus").get("status").asText());
+        assertEquals("skipped", broadcast.json().get("instances").get("westus").get("status").asText());
+        assertEquals(503, HttpCalls.get(app.managementUrl("/observe/health/ready")).status());
+        assertEquals(200, HttpCalls.get(app.managementUrl("/observe/health/live")).status());
+    }
+}
