@@ -1,0 +1,102 @@
+package io.xregion.webpubsub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.xregion.emulator.webpubsub.EmulatorOptions;
+import io.xregion.emulator.webpubsub.WebPubSubEmulator;
+import io.xregion.testing.HttpCalls;
+import io.xregion.testing.Keys;
+import io.xregion.testing.LogCapture;
+import io.xregion.testing.RunningApp;
+import io.xregion.testing.WsClient;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The production profile: the same routes, every connection string from outside, no emulators, no dev API. */
+class ProductionProfileTest {
+
+    private WebPubSubEmulator east;
+    private WebPubSubEmulator west;
+
+    @BeforeEach
+    void start() {
+        east = WebPubSubEmulator.start(EmulatorOptions.of("east-service", Keys.random()));
+        west = WebPubSubEmulator.start(EmulatorOptions.of("west-service", Keys.random()).withHost("127.0.0.2"));
+    }
+
+    @AfterEach
+    void stop() {
+        east.close();
+        west.close();
+    }
+
+    private Map<String, String> prod() {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("xregion.profile", "prod");
+        properties.put("xregion.webpubsub.eastus.connection-string", east.connectionString());
+        properties.put("xregion.webpubsub.westus.connection-string", west.connectionString());
+        return properties;
+    }
+
+    @Test
+    void theAppServesFromExternallyConfiguredInstancesWithoutTheDevApi() {
+        try (RunningApp app = RunningApp.start(prod())) {
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
+            String url = HttpCalls.get(app.url("/negotiate?userId=p")).json().get("url").asText();
+            assertTrue(url.startsWith("ws://127.0.0.1:" + east.port() + "/client/hubs/chat?access_token="), url);
+            try (WsClient client = WsClient.connect(url, "json.webpubsub.azure.v1")) {
+                assertEquals("p", client.nextJson(Duration.ofSeconds(5)).get("userId").asText());
+            }
+            assertEquals(404, HttpCalls.get(app.url("/dev/state")).status());
+            assertEquals(null, app.bean("devEmulators", Object.class));
+            HttpCalls.Answer broadcast = HttpCalls.post(app.url("/broadcast"), "text/plain", "prod");
+            assertEquals(2, broadcast.json().get("accepted").asInt(), broadcast.body());
+        }
+    }
+
+    @Test
+    void aMissingConnectionStringStopsStartUpNamingTheVariableToSet() {
+        Map<String, String> properties = prod();
+        properties.remove("xregion.webpubsub.westus.connection-string");
+        try (LogCapture logs = LogCapture.begin()) {
+            Exception e = assertThrows(Exception.class, () -> RunningApp.start(properties).close());
+            String messages = messages(e);
+            assertTrue(messages.contains("XREGION_WEBPUBSUB_WESTUS_CONNECTION_STRING"), messages);
+            String eastKey = east.connectionString().replaceAll(".*AccessKey=([^;]+);.*", "$1");
+            assertFalse(messages.contains(eastKey));
+            assertFalse(logs.text().contains(eastKey), "a key reached the log");
+        }
+    }
+
+    @Test
+    void aMalformedConnectionStringIsReportedWithoutItsKey() {
+        Map<String, String> properties = prod();
+        String key = Keys.random();
+        properties.put("xregion.webpubsub.westus.connection-string", "Endpoint=ftp://x;AccessKey=" + key);
+        try (LogCapture logs = LogCapture.begin()) {
+            Exception e = assertThrows(Exception.class, () -> RunningApp.start(properties).close());
+            String messages = messages(e);
+            assertTrue(messages.contains("westus") && messages.contains("http:// or https://"), messages);
+            assertFalse(messages.contains(key));
+            assertFalse(logs.text().contains(key), "a key reached the log");
+        }
+    }
+
+    private static String messages(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+}

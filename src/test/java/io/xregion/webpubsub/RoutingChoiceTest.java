@@ -1,0 +1,81 @@
+package io.xregion.webpubsub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+
+import io.xregion.testing.Keys;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+/** Negotiate prefers the primary, then secondaries in order; fan-outs go to healthy instances only. */
+class RoutingChoiceTest {
+
+    private final WebPubSubInstances instances = new WebPubSubInstances(List.of(
+            instance("eastus", "https://east.webpubsub.azure.com"),
+            instance("westus", "https://west.webpubsub.azure.com"),
+            instance("northeurope", "https://north.webpubsub.azure.com")), "westus", "chat");
+    private final WebPubSubHealth health = new WebPubSubHealth(instances, 1, 1, Clock.systemUTC());
+    private final WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000);
+    private final WebPubSubRouter router = new WebPubSubRouter(instances, health, endpoints, 5);
+
+    private static WebPubSubInstance instance(String name, String endpoint) {
+        return new WebPubSubInstance(name, URI.create(endpoint), Keys.random());
+    }
+
+    @Test
+    void negotiateTakesThePrimaryThenSecondariesInPreferenceOrder() {
+        assertNull(router.negotiateTarget(), "nothing is healthy before the first probe");
+        health.probed("eastus", 200);
+        health.probed("northeurope", 200);
+        assertEquals("eastus", router.negotiateTarget().name(), "primary unknown: the first healthy secondary");
+        health.probed("westus", 200);
+        assertEquals("westus", router.negotiateTarget().name());
+        health.probed("westus", 503);
+        health.probed("eastus", 503);
+        assertEquals("northeurope", router.negotiateTarget().name());
+    }
+
+    @Test
+    void fanOutsGoToHealthyInstancesAndFailbackSkipsThePrimary() {
+        health.probed("eastus", 200);
+        health.probed("westus", 200);
+        health.probed("northeurope", 503);
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        WebPubSubRequests requests = new WebPubSubRequests("chat", "bye");
+        List<String> all = router.recipients(requests.broadcastToAll(), exchange);
+        assertEquals(List.of("eastus", "westus"), exchange.getVariable(WebPubSubRouter.TARGETS));
+        assertTrue(all.get(0).startsWith("https://east.webpubsub.azure.com?httpClientConfigurer=#signer"));
+        assertEquals("eastus", endpoints.instanceOf(all.get(0)).name());
+        router.recipients(requests.closeGroupOnSecondaries("g"), exchange);
+        assertEquals(List.of("eastus"), exchange.getVariable(WebPubSubRouter.TARGETS));
+    }
+
+    @Test
+    void requestPathsEncodeNamesAsSingleSegments() {
+        WebPubSubRequests requests = new WebPubSubRequests("chat", "back home");
+        assertEquals("/api/hubs/chat/groups/a%2Fb%20c%3F/:send", requests.broadcastToGroup("a/b c?").path());
+        assertEquals("/api/hubs/chat/users/al%C3%AFce/:send", requests.broadcastToUser("alïce").path());
+        WebPubSubRequest close = requests.closeGroupOnSecondaries("xregion.home.westus.3");
+        assertEquals("/api/hubs/chat/groups/xregion.home.westus.3/:closeConnections", close.path());
+        assertEquals("api-version=2024-01-01&reason=back%20home", close.rawQuery());
+    }
+
+    @Test
+    void homeGroupsAreStablePerUserAndCoverEveryShard() {
+        HomeGroups groups = new HomeGroups("xregion.home", "westus", 4);
+        assertEquals(groups.groupFor("alice"), groups.groupFor("alice"));
+        assertEquals(List.of("xregion.home.westus.0", "xregion.home.westus.1", "xregion.home.westus.2",
+                "xregion.home.westus.3"), groups.all());
+        assertTrue(groups.all().contains(groups.groupFor(null)));
+        long distinct = java.util.stream.IntStream.range(0, 200).mapToObj(i -> groups.groupFor("user-" + i))
+                .distinct().count();
+        assertEquals(4, distinct);
+    }
+}
