@@ -63,7 +63,8 @@ public class XRegionConfiguration implements CamelConfiguration {
                 (int) Math.max(1, (interval + 999) / 1000)));
         registry.bind("webPubSubRequests", new WebPubSubRequests(instances.hub(),
                 settings.required("xregion.webpubsub.failback.reason")));
-        registry.bind("fanoutOutcomes", new FanoutOutcomes(instances, health, endpoints));
+        FanoutOutcomes fanoutOutcomes = new FanoutOutcomes(instances, health, endpoints);
+        registry.bind("fanoutOutcomes", fanoutOutcomes);
         registry.bind("homeGroups", homeGroups);
         registry.bind("clientAccess", new ClientAccess(instances.hub(), homeGroups,
                 Duration.ofSeconds(settings.number("xregion.webpubsub.client-token.lifetime-seconds", 60, 86_400)),
@@ -90,6 +91,7 @@ public class XRegionConfiguration implements CamelConfiguration {
             MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
             if (meters != null) {
                 WebPubSubMetrics.register(meters, instances, health);
+                fanoutOutcomes.meterRegistry(meters);
             }
         });
     }

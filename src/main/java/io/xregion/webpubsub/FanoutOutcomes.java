@@ -1,16 +1,21 @@
 package io.xregion.webpubsub;
 
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 import io.xregion.http.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.xregion.webpubsub.FanoutResult.InstanceOutcome;
 import io.xregion.webpubsub.FanoutResult.InstanceOutcome.Status;
 
@@ -22,14 +27,23 @@ public final class FanoutOutcomes implements AggregationStrategy {
 
     private static final String OUTCOMES = "xregion.fanout.outcomes";
 
+    private static final Logger LOG = LoggerFactory.getLogger("io.xregion.fanout");
+
     private final WebPubSubInstances instances;
     private final WebPubSubHealth health;
     private final WebPubSubRestEndpoints endpoints;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private volatile MeterRegistry meters;
 
     public FanoutOutcomes(WebPubSubInstances instances, WebPubSubHealth health, WebPubSubRestEndpoints endpoints) {
         this.instances = instances;
         this.health = health;
         this.endpoints = endpoints;
+    }
+
+    /** Where {@link #record} counts outcomes; without one (metrics off) nothing is counted. */
+    public void meterRegistry(MeterRegistry registry) {
+        this.meters = registry;
     }
 
     @Override
@@ -87,6 +101,34 @@ public final class FanoutOutcomes implements AggregationStrategy {
             }
         }
         return FanoutResult.of(request.operation(), ordered);
+    }
+
+    /**
+     * Counts every instance's outcome ({@code xregion.webpubsub.calls{operation, instance, outcome}}); a call that got
+     * no answer or a 5xx counts against that instance's health. Returns the health changes this caused.
+     */
+    public List<HealthChange> record(FanoutResult result) {
+        List<HealthChange> changes = new ArrayList<>(0);
+        for (InstanceOutcome outcome : result.instances().values()) {
+            MeterRegistry registry = meters;
+            if (registry != null) {
+                counters.computeIfAbsent(result.operation() + '|' + outcome.instance() + '|' + outcome.metricTag(),
+                        k -> Counter.builder("xregion.webpubsub.calls")
+                                .description("REST calls to Web PubSub instances, by outcome")
+                                .tags("operation", result.operation(), "instance", outcome.instance(),
+                                        "outcome", outcome.metricTag())
+                                .register(registry)).increment();
+            }
+            if (outcome.outageSignal()) {
+                LOG.warn("Web PubSub instance {} failed a {} call: {}", outcome.instance(), result.operation(),
+                        outcome.error());
+                HealthChange change = health.callFailed(outcome);
+                if (change != null) {
+                    changes.add(change);
+                }
+            }
+        }
+        return changes;
     }
 
     /** A broadcast that no instance accepted is a 503 whose body still names each instance's outcome. */

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The camel-http endpoint URI of each instance's REST API. Requests carry their path and query in headers, so one
- * endpoint (and one connection pool) serves every call to an instance; {@link RestRequestSigner} signs each request
+ * The camel-http endpoint URI of each instance's REST API, for POST calls. Requests carry their path and query in
+ * headers, so one endpoint (and one connection pool) serves every call to an instance; {@link RestRequestSigner} signs each request
  * for the instance it goes to.
  */
 public final class WebPubSubRestEndpoints {
@@ -14,6 +14,7 @@ public final class WebPubSubRestEndpoints {
     private final WebPubSubInstances instances;
     private final String options;
     private final Map<String, String> uris = new ConcurrentHashMap<>();
+    private final Map<String, WebPubSubInstance> byUri = new ConcurrentHashMap<>();
 
     /**
      * @param signerBean the registry name of the {@link RestRequestSigner}
@@ -21,7 +22,9 @@ public final class WebPubSubRestEndpoints {
     public WebPubSubRestEndpoints(WebPubSubInstances instances, String signerBean, long connectTimeoutMillis,
             long responseTimeoutMillis) {
         this.instances = instances;
-        this.options = "?httpClientConfigurer=#" + signerBean + "&throwExceptionOnFailure=true"
+        // every call xregion fans out is a POST; naming it here also spares camel-http a costly per-request type
+        // conversion of a CamelHttpMethod header
+        this.options = "?httpMethod=POST&httpClientConfigurer=#" + signerBean + "&throwExceptionOnFailure=true"
                 + "&connectTimeout=" + connectTimeoutMillis + "&responseTimeout=" + responseTimeoutMillis
                 + "&connectionRequestTimeout=" + connectTimeoutMillis;
     }
@@ -32,8 +35,10 @@ public final class WebPubSubRestEndpoints {
 
     /** The instance a recipient-list endpoint URI belongs to. */
     public WebPubSubInstance instanceOf(String endpointUri) {
-        String authority = URI.create(endpointUri).getRawAuthority();
-        return instances.byAuthority(authority)
-                .orElseThrow(() -> new IllegalStateException("no Web PubSub instance at " + authority));
+        return byUri.computeIfAbsent(endpointUri, uri -> {
+            String authority = URI.create(uri).getRawAuthority();
+            return instances.byAuthority(authority)
+                    .orElseThrow(() -> new IllegalStateException("no Web PubSub instance at " + authority));
+        });
     }
 }

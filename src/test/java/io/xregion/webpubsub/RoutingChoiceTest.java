@@ -51,7 +51,8 @@ class RoutingChoiceTest {
         WebPubSubRequests requests = new WebPubSubRequests("chat", "bye");
         List<String> all = router.recipients(requests.broadcastToAll(), exchange);
         assertEquals(List.of("eastus", "westus"), exchange.getVariable(WebPubSubRouter.TARGETS));
-        assertTrue(all.get(0).startsWith("https://east.webpubsub.azure.com?httpClientConfigurer=#signer"));
+        assertTrue(all.get(0).startsWith("https://east.webpubsub.azure.com?httpMethod=POST&httpClientConfigurer=#signer"),
+                all.get(0));
         assertEquals("eastus", endpoints.instanceOf(all.get(0)).name());
         router.recipients(requests.closeGroupOnSecondaries("g"), exchange);
         assertEquals(List.of("eastus"), exchange.getVariable(WebPubSubRouter.TARGETS));

@@ -20,6 +20,9 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.impl.VertxBuilder;
+import io.vertx.core.impl.VertxThread;
+import io.vertx.core.spi.VertxThreadFactory;
 import io.vertx.core.net.impl.ConnectionBase;
 
 import org.slf4j.Logger;
@@ -40,6 +43,16 @@ public final class WebPubSubEmulator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebPubSubEmulator.class);
     private static final long SWITCH_TIMEOUT_SECONDS = 10;
+    /** An emulator must never keep a JVM alive on its own, e.g. after the app around it failed to start. */
+    private static final VertxThreadFactory DAEMON_THREADS = new VertxThreadFactory() {
+        @Override
+        public VertxThread newVertxThread(Runnable target, String name, boolean worker, long maxExecTime,
+                TimeUnit maxExecTimeUnit) {
+            VertxThread thread = new VertxThread(target, name, worker, maxExecTime, maxExecTimeUnit);
+            thread.setDaemon(true);
+            return thread;
+        }
+    };
 
     /** What the instance is doing now. */
     public enum Health {
@@ -60,8 +73,8 @@ public final class WebPubSubEmulator implements AutoCloseable {
 
     private WebPubSubEmulator(EmulatorOptions options, Clock clock) {
         this.options = options;
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1));
+        this.vertx = new VertxBuilder(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1)).threadFactory(DAEMON_THREADS).init().vertx();
         this.context = vertx.getOrCreateContext();
         this.port = options.port();
         this.upstream = new Upstream(vertx, options.eventHandlerUrl(), options.accessKey(),

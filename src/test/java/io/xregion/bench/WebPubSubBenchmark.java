@@ -1,0 +1,192 @@
+package io.xregion.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+import com.azure.messaging.webpubsub.WebPubSubServiceClient;
+import com.azure.messaging.webpubsub.WebPubSubServiceClientBuilder;
+import com.azure.messaging.webpubsub.models.GetClientAccessTokenOptions;
+import com.azure.messaging.webpubsub.models.WebPubSubContentType;
+import org.apache.camel.builder.RouteBuilder;
+
+import io.xregion.dev.DevEmulators;
+import io.xregion.testing.RunningApp;
+
+/**
+ * Side-by-side figures, in one run on one machine (ratios, since these machines are noisy):
+ * <ul>
+ * <li>negotiate requests per second versus a no-op route on the same HTTP server;</li>
+ * <li>broadcasts per second through xregion (fanned out to two instances) versus the official SDK's sendToAll to
+ * one instance, against the same emulators with the same connected clients.</li>
+ * </ul>
+ * Run it with {@code mvn -q -Pbench test-compile exec:java} (see README); BENCH_SECONDS and BENCH_THREADS tune it.
+ */
+public final class WebPubSubBenchmark {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private WebPubSubBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        try {
+            run();
+        } catch (Throwable e) {
+            e.printStackTrace();
+        }
+        System.exit(0);
+    }
+
+    private static void run() throws Exception {
+        double seconds = Double.parseDouble(System.getenv().getOrDefault("BENCH_SECONDS", "5"));
+        int threads = Integer.parseInt(System.getenv().getOrDefault("BENCH_THREADS", "8"));
+        int rounds = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "4"));
+        int clientsPerInstance = 4;
+        System.out.printf("xregion Web PubSub benchmark: %d threads, %.0f s per measurement, %d rounds, %d cores%n",
+                threads, seconds, rounds, Runtime.getRuntime().availableProcessors());
+
+        Map<String, String> overrides = new java.util.HashMap<>(Map.of("xregion.webpubsub.health.interval-ms", "5000"));
+        for (String pair : System.getenv().getOrDefault("BENCH_PROPERTIES", "").split(",")) {
+            if (pair.contains("=")) {
+                overrides.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+            }
+        }
+        String only = System.getenv().getOrDefault("BENCH_ONLY", "");
+        try (RunningApp app = RunningApp.start(overrides)) {
+            // a lambda, not a RouteBuilder class: camel-main would pick up a class in io.xregion.* by itself
+            RouteBuilder.addRoutes(app.context(), routes -> routes
+                    .from("platform-http:/bench/noop?httpMethodRestrict=GET").routeId("bench-noop")
+                    .removeHeaders("*").setHeader("Content-Type", routes.constant("application/json"))
+                    .setBody(routes.constant("{}")));
+            waitUntilReady(app);
+            DevEmulators emulators = app.bean("devEmulators", DevEmulators.class);
+            WebPubSubServiceClient sdk = new WebPubSubServiceClientBuilder()
+                    .connectionString(emulators.webPubSub().get("eastus").connectionString()).hub("chat").buildClient();
+            List<WebSocket> clients = new ArrayList<>();
+            for (String instance : List.of("eastus", "westus")) {
+                WebPubSubServiceClient owner = new WebPubSubServiceClientBuilder()
+                        .connectionString(emulators.webPubSub().get(instance).connectionString()).hub("chat")
+                        .buildClient();
+                for (int i = 0; i < clientsPerInstance; i++) {
+                    clients.add(discardingClient(owner.getClientAccessToken(new GetClientAccessTokenOptions()).getUrl()));
+                }
+            }
+
+            HttpRequest noop = HttpRequest.newBuilder(URI.create(app.url("/bench/noop"))).GET().build();
+            HttpRequest negotiate = HttpRequest.newBuilder(URI.create(app.url("/negotiate?userId=bench"))).GET().build();
+            byte[] message = "x".repeat(100).getBytes();
+            HttpRequest broadcast = HttpRequest.newBuilder(URI.create(app.url("/broadcast")))
+                    .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofByteArray(message)).build();
+            String text = new String(message);
+
+            LoadRun.Call noopCall = () -> status(noop) == 200;
+            LoadRun.Call negotiateCall = () -> status(negotiate) == 200;
+            LoadRun.Call broadcastCall = () -> status(broadcast) == 202;
+            LoadRun.Call sdkCall = () -> {
+                sdk.sendToAll(text, WebPubSubContentType.TEXT_PLAIN);
+                return true;
+            };
+
+            // warm-up (JIT, connection pools, caches), interleaved so every path is compiled before any is measured
+            double warmUp = Double.parseDouble(System.getenv().getOrDefault("BENCH_WARMUP_SECONDS", "6"));
+            for (int i = 0; i < 2; i++) {
+                for (LoadRun.Call call : List.of(noopCall, negotiateCall, broadcastCall, sdkCall)) {
+                    LoadRun.run("warm-up", threads, warmUp, call);
+                }
+            }
+
+            List<LoadRun.Result> noops = new ArrayList<>();
+            List<LoadRun.Result> negotiates = new ArrayList<>();
+            List<LoadRun.Result> broadcasts = new ArrayList<>();
+            List<LoadRun.Result> sdks = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                System.out.println("round " + round);
+                if (!only.equals("broadcast")) {
+                    print(noops, LoadRun.run("GET /bench/noop (no-op route)", threads, seconds, noopCall));
+                    print(negotiates, LoadRun.run("GET /negotiate", threads, seconds, negotiateCall));
+                }
+                print(broadcasts, LoadRun.run("POST /broadcast (xregion, 2 instances)", threads, seconds,
+                        broadcastCall));
+                print(sdks, LoadRun.run("SDK sendToAll (1 instance)", threads, seconds, sdkCall));
+            }
+            clients.forEach(WebSocket::abort);
+
+            System.out.println();
+            System.out.println("summary: medians over the rounds (each round measures every case once, back to back)");
+            if (!noops.isEmpty()) {
+                System.out.printf("  negotiate   %7.0f req/s  vs no-op route %7.0f req/s   ratio %.2f%n",
+                        median(negotiates), median(noops), medianRatio(negotiates, noops, 1));
+            }
+            System.out.printf("  broadcast   %7.0f msg/s (to 2 instances)  vs SDK sendToAll %7.0f msg/s (to 1)   "
+                    + "ratio %.2f, per instance delivery %.2f%n", median(broadcasts), median(sdks),
+                    medianRatio(broadcasts, sdks, 1), medianRatio(broadcasts, sdks, 2));
+        }
+    }
+
+    private static void print(List<LoadRun.Result> into, LoadRun.Result result) {
+        into.add(result);
+        System.out.println("  " + result);
+    }
+
+    private static double median(List<LoadRun.Result> results) {
+        return median(results.stream().mapToDouble(LoadRun.Result::perSecond).toArray());
+    }
+
+    /** The median over rounds of (a / b) * factor, each ratio taken within one round. */
+    private static double medianRatio(List<LoadRun.Result> a, List<LoadRun.Result> b, double factor) {
+        double[] ratios = new double[a.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = factor * a.get(i).perSecond() / b.get(i).perSecond();
+        }
+        return median(ratios);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static int status(HttpRequest request) throws Exception {
+        return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static void waitUntilReady(RunningApp app) throws Exception {
+        HttpRequest negotiate = HttpRequest.newBuilder(URI.create(app.url("/negotiate"))).GET().build();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (status(negotiate) != 200) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("the app did not become ready");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** A raw WebSocket client that reads and drops every message, so senders never wait on slow readers. */
+    private static WebSocket discardingClient(String url) {
+        return HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(URI.create(url), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+                        ws.request(1);
+                        return null;
+                    }
+                }).join();
+    }
+}
