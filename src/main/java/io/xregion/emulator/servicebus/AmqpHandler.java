@@ -1,0 +1,523 @@
+package io.xregion.emulator.servicebus;
+
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import org.apache.qpid.proton.Proton;
+import org.apache.qpid.proton.amqp.Symbol;
+import org.apache.qpid.proton.amqp.UnsignedInteger;
+import org.apache.qpid.proton.amqp.UnsignedLong;
+import org.apache.qpid.proton.amqp.messaging.Accepted;
+import org.apache.qpid.proton.amqp.messaging.AmqpValue;
+import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
+import org.apache.qpid.proton.amqp.messaging.Header;
+import org.apache.qpid.proton.amqp.messaging.MessageAnnotations;
+import org.apache.qpid.proton.amqp.messaging.Modified;
+import org.apache.qpid.proton.amqp.messaging.Rejected;
+import org.apache.qpid.proton.amqp.messaging.Released;
+import org.apache.qpid.proton.amqp.messaging.Source;
+import org.apache.qpid.proton.amqp.messaging.Target;
+import org.apache.qpid.proton.amqp.transport.DeliveryState;
+import org.apache.qpid.proton.amqp.transport.ErrorCondition;
+import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
+import org.apache.qpid.proton.engine.BaseHandler;
+import org.apache.qpid.proton.engine.Connection;
+import org.apache.qpid.proton.engine.Delivery;
+import org.apache.qpid.proton.engine.EndpointState;
+import org.apache.qpid.proton.engine.Event;
+import org.apache.qpid.proton.engine.Link;
+import org.apache.qpid.proton.engine.Receiver;
+import org.apache.qpid.proton.engine.Sender;
+import org.apache.qpid.proton.message.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The AMQP side of a namespace, on the reactor thread: links, transfers, dispositions, and the {@code $cbs} and
+ * {@code $management} request/response nodes.
+ */
+final class AmqpHandler extends BaseHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AmqpHandler.class);
+    private static final Symbol SEQUENCE_NUMBER = Symbol.valueOf("x-opt-sequence-number");
+    private static final Symbol ENQUEUED_TIME = Symbol.valueOf("x-opt-enqueued-time");
+    private static final Symbol LOCKED_UNTIL = Symbol.valueOf("x-opt-locked-until");
+    private static final Symbol DEAD_LETTER = Symbol.valueOf("com.microsoft:dead-letter");
+    private static final Symbol LOCK_LOST = Symbol.valueOf("com.microsoft:message-lock-lost");
+    private static final Symbol NOT_FOUND = Symbol.valueOf("amqp:not-found");
+    private static final Symbol UNAUTHORIZED = Symbol.valueOf("amqp:unauthorized-access");
+    private static final Symbol TOO_LARGE = Symbol.valueOf("amqp:link:message-size-exceeded");
+    private static final int CREDIT = 500;
+
+    /** A PEEK_LOCK delivery on its way to a receiver. */
+    private record InFlight(MessageEntity entity, UUID token) {
+    }
+
+    private final ServiceBusEmulatorOptions options;
+    private final Entities entities;
+    private final Supplier<ErrorCondition> rejection;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Set<Connection> connections = new LinkedHashSet<>();
+    private final List<Sender> consumers = new ArrayList<>();
+    private final Map<Delivery, InFlight> inFlight = new HashMap<>();
+    /** Entity paths each connection has put a valid token for (per CBS, a token authorises one audience). */
+    private final Map<Connection, Set<String>> authorised = new HashMap<>();
+
+    AmqpHandler(ServiceBusEmulatorOptions options, Entities entities, Supplier<ErrorCondition> rejection) {
+        this.options = options;
+        this.entities = entities;
+        this.rejection = rejection;
+    }
+
+    List<Connection> connections() {
+        return new ArrayList<>(connections);
+    }
+
+    // ---- connections and sessions
+
+    @Override
+    public void onConnectionRemoteOpen(Event event) {
+        Connection connection = event.getConnection();
+        connections.add(connection);
+        connection.setContainer("xregion-servicebus-emulator-" + options.name());
+        connection.open();
+    }
+
+    @Override
+    public void onConnectionRemoteClose(Event event) {
+        release(event.getConnection());
+        connections.remove(event.getConnection());
+        event.getConnection().close();
+    }
+
+    @Override
+    public void onTransportClosed(Event event) {
+        Connection connection = event.getConnection();
+        if (connection != null) {
+            release(connection);
+            connections.remove(connection);
+        }
+    }
+
+    @Override
+    public void onSessionRemoteOpen(Event event) {
+        event.getSession().open();
+    }
+
+    @Override
+    public void onSessionRemoteClose(Event event) {
+        event.getSession().close();
+    }
+
+    // ---- links
+
+    @Override
+    public void onLinkRemoteOpen(Event event) {
+        Link link = event.getLink();
+        link.setSource(link.getRemoteSource());
+        link.setTarget(link.getRemoteTarget());
+        link.setSenderSettleMode(link.getRemoteSenderSettleMode());
+        link.setReceiverSettleMode(link.getRemoteReceiverSettleMode());
+        if (link instanceof Receiver receiver) {
+            String address = link.getRemoteTarget() instanceof Target t ? t.getAddress() : null;
+            if (address == null || !isControl(address) && !entities.sendable(address)) {
+                refuse(link, NOT_FOUND, "The messaging entity '" + address + "' could not be found");
+                return;
+            }
+            // the SDK treats a missing max-message-size as 0 bytes and refuses every send
+            receiver.setMaxMessageSize(UnsignedLong.valueOf(options.maxMessageBytes()));
+            receiver.open();
+            receiver.flow(CREDIT);
+        } else {
+            Sender sender = (Sender) link;
+            String address = link.getRemoteSource() instanceof Source s ? s.getAddress() : null;
+            if (address == null || !isControl(address) && entities.readable(address) == null) {
+                refuse(link, NOT_FOUND, "The messaging entity '" + address + "' could not be found");
+                return;
+            }
+            sender.open();
+            if (!isControl(address)) {
+                consumers.add(sender);
+            }
+        }
+    }
+
+    @Override
+    public void onLinkRemoteClose(Event event) {
+        Link link = event.getLink();
+        if (link instanceof Sender sender) {
+            consumers.remove(sender);
+            releaseLink(sender);
+        }
+        link.close();
+    }
+
+    @Override
+    public void onLinkRemoteDetach(Event event) {
+        onLinkRemoteClose(event);
+    }
+
+    @Override
+    public void onLinkFlow(Event event) {
+        if (event.getLink() instanceof Sender sender && consumers.contains(sender)) {
+            pump(entities.readable(((Source) sender.getSource()).getAddress()));
+        }
+    }
+
+    private static boolean isControl(String address) {
+        return address.equals("$cbs") || address.endsWith("/$management");
+    }
+
+    private static void refuse(Link link, Symbol condition, String description) {
+        link.setSource(null);
+        link.setTarget(null);
+        link.open();
+        link.setCondition(new ErrorCondition(condition, description));
+        link.close();
+    }
+
+    // ---- transfers
+
+    @Override
+    public void onDelivery(Event event) {
+        Delivery delivery = event.getDelivery();
+        if (delivery.getLink() instanceof Receiver receiver) {
+            received(delivery, receiver);
+        } else {
+            settledByConsumer(delivery);
+        }
+    }
+
+    private void received(Delivery delivery, Receiver receiver) {
+        if (delivery.isPartial() || !delivery.isReadable()) {
+            return;
+        }
+        byte[] bytes = new byte[delivery.pending()];
+        int length = receiver.recv(bytes, 0, bytes.length);
+        receiver.advance();
+        if (receiver.getCredit() < CREDIT / 5) {
+            receiver.flow(CREDIT);
+        }
+        String address = ((Target) receiver.getTarget()).getAddress();
+        if (address.equals("$cbs")) {
+            putToken(receiver, AmqpCodec.decode(bytes, length));
+            settle(delivery, Accepted.getInstance());
+            return;
+        }
+        if (address.endsWith("/$management")) {
+            management(receiver, address, AmqpCodec.decode(bytes, length));
+            settle(delivery, Accepted.getInstance());
+            return;
+        }
+        Connection connection = receiver.getSession().getConnection();
+        if (!authorised.getOrDefault(connection, Set.of()).contains(Entities.normalize(address))) {
+            settle(delivery, rejected(UNAUTHORIZED, "No valid token was put for '" + address + "'"));
+            return;
+        }
+        ErrorCondition refusal = rejection.get();
+        if (refusal != null) {
+            settle(delivery, rejected(refusal.getCondition(), refusal.getDescription()));
+            return;
+        }
+        if (length > options.maxMessageBytes()) {
+            settle(delivery, rejected(TOO_LARGE, "The message is larger than " + options.maxMessageBytes() + " bytes"));
+            return;
+        }
+        List<Message> messages = delivery.getMessageFormat() == AmqpCodec.BATCH_FORMAT
+                ? AmqpCodec.decodeBatch(bytes, length) : List.of(AmqpCodec.decode(bytes, length));
+        List<MessageEntity> destinations = entities.destinations(address);
+        synchronized (entities) {
+            for (Message message : messages) {
+                long sequenceNumber = sequence.incrementAndGet();
+                Date now = new Date();
+                byte[] encoded = destinations.size() > 1 ? AmqpCodec.encode(message) : null;
+                for (MessageEntity destination : destinations) {
+                    // each subscription gets its own copy: dead-lettering one must not touch the others
+                    Message copy = encoded == null ? message : AmqpCodec.decode(encoded, encoded.length);
+                    destination.add(new StoredMessage(copy, sequenceNumber, now));
+                }
+            }
+        }
+        settle(delivery, Accepted.getInstance());
+        destinations.forEach(this::pump);
+    }
+
+    /** Sends waiting messages to the entity's receivers while they have credit. */
+    private void pump(MessageEntity entity) {
+        if (entity == null) {
+            return;
+        }
+        for (Sender sender : new ArrayList<>(consumers)) {
+            if (sender.getLocalState() != EndpointState.ACTIVE
+                    || entities.readable(((Source) sender.getSource()).getAddress()) != entity) {
+                continue;
+            }
+            boolean receiveAndDelete = sender.getRemoteSenderSettleMode() == SenderSettleMode.SETTLED;
+            while (sender.getCredit() > 0) {
+                StoredMessage stored;
+                MessageEntity.Lock lock = null;
+                synchronized (entities) {
+                    stored = entity.poll();
+                    if (stored == null) {
+                        break;
+                    }
+                    if (!receiveAndDelete) {
+                        lock = entity.lock(stored, System.currentTimeMillis() + options.lockDuration().toMillis());
+                    }
+                }
+                UUID token = lock == null ? UUID.randomUUID() : lock.token;
+                byte[] encoded = AmqpCodec.encode(annotated(stored, lock));
+                stored.deliveryCount++;
+                Delivery delivery = sender.delivery(AmqpCodec.lockTokenTag(token));
+                sender.send(encoded, 0, encoded.length);
+                if (receiveAndDelete) {
+                    delivery.settle();
+                } else {
+                    inFlight.put(delivery, new InFlight(entity, token));
+                }
+                sender.advance();
+            }
+        }
+    }
+
+    /** A copy of the message with the broker's annotations and the header's delivery count. */
+    private static Message annotated(StoredMessage stored, MessageEntity.Lock lock) {
+        byte[] original = AmqpCodec.encode(stored.message);
+        Message copy = AmqpCodec.decode(original, original.length);
+        Header header = copy.getHeader() == null ? new Header() : copy.getHeader();
+        header.setDeliveryCount(UnsignedInteger.valueOf(stored.deliveryCount));
+        copy.setHeader(header);
+        Map<Symbol, Object> annotations = copy.getMessageAnnotations() == null ? new HashMap<>()
+                : new HashMap<>(copy.getMessageAnnotations().getValue());
+        annotations.put(SEQUENCE_NUMBER, stored.sequenceNumber);
+        annotations.put(ENQUEUED_TIME, stored.enqueuedTime);
+        if (lock != null) {
+            annotations.put(LOCKED_UNTIL, new Date(lock.lockedUntilMillis));
+        }
+        copy.setMessageAnnotations(new MessageAnnotations(annotations));
+        return copy;
+    }
+
+    /**
+     * A receiver settled a PEEK_LOCK delivery. The SDK waits for the same outcome back (rcv-settle-mode second); a
+     * lock that expired meanwhile answers message-lock-lost instead.
+     */
+    private void settledByConsumer(Delivery delivery) {
+        DeliveryState outcome = delivery.getRemoteState();
+        InFlight sent = inFlight.get(delivery);
+        if (sent == null || outcome == null) {
+            if (delivery.remotelySettled()) {
+                inFlight.remove(delivery);
+                delivery.settle();
+            }
+            return;
+        }
+        inFlight.remove(delivery);
+        MessageEntity.Lock lock;
+        synchronized (entities) {
+            lock = sent.entity().unlock(sent.token());
+            if (lock != null) {
+                apply(sent.entity(), lock.message, outcome);
+            }
+        }
+        if (lock == null) {
+            delivery.disposition(rejected(LOCK_LOST, "The lock supplied is invalid: it expired or was already used"));
+        } else {
+            delivery.disposition(outcome);
+        }
+        delivery.settle();
+        pump(sent.entity());
+    }
+
+    private void apply(MessageEntity entity, StoredMessage message, DeliveryState outcome) {
+        if (outcome instanceof Accepted) {
+            return;
+        }
+        if (outcome instanceof Rejected rejected) {
+            ErrorCondition error = rejected.getError();
+            Map<String, Object> reason = new HashMap<>();
+            if (error != null && DEAD_LETTER.equals(error.getCondition()) && error.getInfo() != null) {
+                error.getInfo().forEach((k, v) -> reason.put(String.valueOf(k), v));
+            }
+            deadLetter(entity, message, reason);
+        } else if (outcome instanceof Released) {
+            message.deliveryCount = Math.max(0, message.deliveryCount - 1);
+            entity.returnToFront(message);
+        } else if (outcome instanceof Modified modified) {
+            // abandon (and defer, which the emulator treats as abandon); the annotations update properties
+            if (modified.getMessageAnnotations() != null) {
+                Map<String, Object> properties = applicationProperties(message.message);
+                modified.getMessageAnnotations().forEach((k, v) -> properties.put(String.valueOf(k), v));
+                message.message.setApplicationProperties(new ApplicationProperties(properties));
+            }
+            redeliverOrDeadLetter(entity, message);
+        }
+    }
+
+    private void redeliverOrDeadLetter(MessageEntity entity, StoredMessage message) {
+        if (message.deliveryCount >= options.maxDeliveryCount()) {
+            deadLetter(entity, message, Map.of("DeadLetterReason", "MaxDeliveryCountExceeded",
+                    "DeadLetterErrorDescription", "Message could not be consumed after " + options.maxDeliveryCount()
+                            + " delivery attempts."));
+        } else {
+            entity.returnToFront(message);
+        }
+    }
+
+    private static void deadLetter(MessageEntity entity, StoredMessage message, Map<String, Object> reason) {
+        if (entity.deadLetters == null) {
+            return;
+        }
+        Map<String, Object> properties = applicationProperties(message.message);
+        properties.putAll(reason);
+        message.message.setApplicationProperties(new ApplicationProperties(properties));
+        entity.deadLetters.add(message);
+    }
+
+    private static Map<String, Object> applicationProperties(Message message) {
+        return message.getApplicationProperties() == null ? new HashMap<>()
+                : new HashMap<>(message.getApplicationProperties().getValue());
+    }
+
+    /** Locks that ran out put their messages back (or in the dead-letter sub-queue). */
+    void expireLocks() {
+        long now = System.currentTimeMillis();
+        List<MessageEntity> touched = new ArrayList<>();
+        synchronized (entities) {
+            for (MessageEntity entity : entities.allReadable()) {
+                for (MessageEntity.Lock lock : entity.expire(now)) {
+                    redeliverOrDeadLetter(entity, lock.message);
+                    touched.add(entity);
+                }
+            }
+        }
+        touched.forEach(this::pump);
+    }
+
+    /** A receiver went away: what it held locked is released for others. */
+    private void releaseLink(Sender sender) {
+        List<MessageEntity> touched = new ArrayList<>();
+        for (Map.Entry<Delivery, InFlight> entry : new ArrayList<>(inFlight.entrySet())) {
+            if (entry.getKey().getLink() == sender) {
+                inFlight.remove(entry.getKey());
+                InFlight sent = entry.getValue();
+                synchronized (entities) {
+                    MessageEntity.Lock lock = sent.entity().unlock(sent.token());
+                    if (lock != null) {
+                        redeliverOrDeadLetter(sent.entity(), lock.message);
+                        touched.add(sent.entity());
+                    }
+                }
+            }
+        }
+        touched.forEach(this::pump);
+    }
+
+    void release(Connection connection) {
+        for (Sender sender : new ArrayList<>(consumers)) {
+            if (sender.getSession().getConnection() == connection) {
+                consumers.remove(sender);
+                releaseLink(sender);
+            }
+        }
+        authorised.remove(connection);
+    }
+
+    private static Rejected rejected(Symbol condition, String description) {
+        Rejected rejected = new Rejected();
+        rejected.setError(new ErrorCondition(condition, description));
+        return rejected;
+    }
+
+    private static void settle(Delivery delivery, DeliveryState state) {
+        delivery.disposition(state);
+        delivery.settle();
+    }
+
+    // ---- $cbs and $management
+
+    private void putToken(Receiver link, Message request) {
+        Map<?, ?> properties = request.getApplicationProperties() == null ? Map.of()
+                : request.getApplicationProperties().getValue();
+        String audience = String.valueOf(properties.get("name"));
+        String token = request.getBody() instanceof AmqpValue value ? String.valueOf(value.getValue()) : null;
+        String problem = SasToken.problem(token, options.keyName(), options.key(), audience,
+                System.currentTimeMillis() / 1000);
+        if (problem != null) {
+            LOG.debug("[{}] put-token for {} refused: {}", options.name(), audience, problem);
+            reply(link, request, 401, problem, null);
+            return;
+        }
+        // the audience is amqp://<host>/<entity path>
+        String path = audience.replaceFirst("^[a-z]+://[^/]+/?", "");
+        authorised.computeIfAbsent(link.getSession().getConnection(), c -> new LinkedHashSet<>())
+                .add(Entities.normalize(path));
+        reply(link, request, 200, "OK", null);
+    }
+
+    private void management(Receiver link, String address, Message request) {
+        Map<?, ?> properties = request.getApplicationProperties() == null ? Map.of()
+                : request.getApplicationProperties().getValue();
+        String operation = String.valueOf(properties.get("operation"));
+        MessageEntity entity = entities.readable(address.substring(0, address.length() - "/$management".length()));
+        if (operation.equals("com.microsoft:renew-lock") && entity != null
+                && request.getBody() instanceof AmqpValue value && value.getValue() instanceof Map<?, ?> body
+                && body.get("lock-tokens") instanceof UUID[] tokens) {
+            Date[] expirations = new Date[tokens.length];
+            synchronized (entities) {
+                for (int i = 0; i < tokens.length; i++) {
+                    MessageEntity.Lock lock = entity.lockOf(tokens[i]);
+                    if (lock == null) {
+                        reply(link, request, 410, "The lock supplied is invalid", null);
+                        return;
+                    }
+                    lock.lockedUntilMillis = System.currentTimeMillis() + options.lockDuration().toMillis();
+                    expirations[i] = new Date(lock.lockedUntilMillis);
+                }
+            }
+            reply(link, request, 200, "OK", new AmqpValue(Map.of("expirations", expirations)));
+        } else if (operation.equals("com.microsoft:peek-message")) {
+            reply(link, request, 204, "No messages to peek", null);
+        } else {
+            reply(link, request, 501, "The emulator does not implement " + operation, null);
+        }
+    }
+
+    /** Answers on the link whose target is the request's reply-to; the status must be an AMQP int. */
+    private static void reply(Receiver requestLink, Message request, int status, String description, AmqpValue body) {
+        Message response = Proton.message();
+        response.setCorrelationId(request.getMessageId());
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("status-code", status);
+        properties.put("status-description", description);
+        response.setApplicationProperties(new ApplicationProperties(properties));
+        if (body != null) {
+            response.setBody(body);
+        }
+        String replyTo = request.getReplyTo();
+        EnumSet<EndpointState> active = EnumSet.of(EndpointState.ACTIVE);
+        for (Link link = requestLink.getSession().getConnection().linkHead(active, active); link != null;
+                link = link.next(active, active)) {
+            if (link instanceof Sender sender && sender.getRemoteTarget() instanceof Target target
+                    && replyTo != null && replyTo.equals(target.getAddress())) {
+                Delivery delivery = sender.delivery(UUID.randomUUID().toString().getBytes(
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] encoded = AmqpCodec.encode(response);
+                sender.send(encoded, 0, encoded.length);
+                delivery.settle();
+                sender.advance();
+                return;
+            }
+        }
+        LOG.debug("no reply link for {}", replyTo);
+    }
+}
