@@ -17,6 +17,8 @@ import io.xregion.config.Settings;
 import io.xregion.http.ApiErrors;
 import io.xregion.http.ApiFallback;
 import io.xregion.http.ServerPortHttpEngine;
+import io.xregion.servicebus.ServiceBusBeans;
+import io.xregion.servicebus.ServiceBusMetrics;
 import io.xregion.webpubsub.BroadcastPayload;
 import io.xregion.webpubsub.ClientAccess;
 import io.xregion.webpubsub.EventHandlerSecurity;
@@ -75,6 +77,8 @@ public class XRegionConfiguration implements CamelConfiguration {
         registry.bind("apiErrors", new ApiErrors());
         registry.bind("webPubSubReadiness", new WebPubSubReadiness(health));
 
+        ServiceBusBeans serviceBus = ServiceBusBeans.bind(context, settings, clock);
+
         int serverPort = (int) settings.number("camel.server.port", 0, 65535);
         registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class,
                 new ServerPortHttpEngine(serverPort));
@@ -92,6 +96,7 @@ public class XRegionConfiguration implements CamelConfiguration {
             if (meters != null) {
                 WebPubSubMetrics.register(meters, instances, health);
                 fanoutOutcomes.meterRegistry(meters);
+                ServiceBusMetrics.register(meters, serviceBus.health(), serviceBus.outbox());
             }
         });
     }

@@ -5,9 +5,12 @@ import java.util.Map;
 
 import org.apache.camel.CamelContext;
 
+import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.webpubsub.WebPubSubEmulator;
 import io.xregion.http.ApiErrors;
 import io.xregion.http.ApiException;
+import io.xregion.servicebus.NamespaceHealth;
+import io.xregion.servicebus.Outbox;
 import io.xregion.webpubsub.InstanceHealth;
 import io.xregion.webpubsub.WebPubSubHealth;
 
@@ -38,14 +41,72 @@ public final class DevControl {
         return ApiErrors.json(Map.of(instance, webPubSubState(emulator)));
     }
 
-    /** Every emulated instance: its port, its own state, and its health as the app sees it. */
+    /** down, up or reject (with an AMQP error condition) for one emulated Service Bus namespace. */
+    public String switchServiceBus(String namespace, String action, Object condition) {
+        ServiceBusEmulator emulator = emulators.serviceBus().get(namespace);
+        if (emulator == null) {
+            throw ApiException.notFound("No emulated Service Bus namespace named '" + namespace + "'; there are "
+                    + emulators.serviceBus().keySet());
+        }
+        switch (action) {
+            case "down" -> emulator.down();
+            case "up" -> {
+                emulator.acceptSends();
+                emulator.up();
+            }
+            case "reject" -> {
+                if (!(condition instanceof String c) || !c.matches("[a-z]+:[a-z:-]+")) {
+                    throw ApiException.badRequest("reject needs ?condition=<AMQP error condition>, e.g. "
+                            + "com.microsoft:server-busy, com.microsoft:entity-disabled, amqp:unauthorized-access");
+                }
+                emulator.rejectSends(c, "rejected by the dev control API");
+            }
+            default -> throw ApiException.notFound("No action '" + action + "'; use down, up or reject");
+        }
+        return ApiErrors.json(Map.of(namespace, serviceBusState(emulator)));
+    }
+
+    /**
+     * Every emulated instance and namespace: ports, their own state, health as the app sees it, and for Service
+     * Bus the connection string (dev keys only) and each entity's depth and dead-letter depth.
+     */
     public String state() {
         Map<String, Object> webPubSub = new LinkedHashMap<>();
         emulators.webPubSub().forEach((name, emulator) -> webPubSub.put(name, webPubSubState(emulator)));
+        Map<String, Object> serviceBus = new LinkedHashMap<>();
+        emulators.serviceBus().forEach((name, emulator) -> serviceBus.put(name, serviceBusState(emulator)));
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("profile", "dev");
         state.put("webpubsub", webPubSub);
+        state.put("servicebus", serviceBus);
+        Outbox outbox = context.getRegistry().lookupByNameAndType("outbox", Outbox.class);
+        if (outbox != null) {
+            state.put("outbox", Map.of("depth", outbox.depth(), "oldestAgeSeconds", outbox.oldestAgeSeconds()));
+        }
         return ApiErrors.json(state);
+    }
+
+    private Map<String, Object> serviceBusState(ServiceBusEmulator emulator) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("connectionString", emulator.connectionString());
+        state.put("port", emulator.port());
+        state.put("emulator", emulator.state().name());
+        if (emulator.rejecting() != null) {
+            state.put("rejecting", emulator.rejecting());
+        }
+        NamespaceHealth health = context.getRegistry().lookupByNameAndType("namespaceHealth", NamespaceHealth.class);
+        if (health != null) {
+            for (NamespaceHealth.Status status : health.statuses()) {
+                if (status.namespace().equals(emulator.name())) {
+                    state.put("app", status.reachable() ? "reachable" : "unreachable");
+                }
+            }
+        }
+        Map<String, Object> entities = new LinkedHashMap<>();
+        emulator.entityCounts().forEach((path, counts) -> entities.put(path, Map.of("depth", counts.depth(),
+                "locked", counts.locked(), "deadLetters", counts.deadLetters())));
+        state.put("entities", entities);
+        return state;
     }
 
     private Map<String, Object> webPubSubState(WebPubSubEmulator emulator) {

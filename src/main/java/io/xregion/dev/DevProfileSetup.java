@@ -2,6 +2,7 @@ package io.xregion.dev;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.time.Duration;
 import java.util.List;
 
 import org.apache.camel.CamelContext;
@@ -13,8 +14,11 @@ import org.slf4j.LoggerFactory;
 
 import io.xregion.config.ProfileSetup;
 import io.xregion.config.Settings;
+import io.xregion.emulator.servicebus.ServiceBusEmulator;
+import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
 import io.xregion.emulator.webpubsub.EmulatorOptions;
 import io.xregion.emulator.webpubsub.WebPubSubEmulator;
+import io.xregion.servicebus.ServiceBusSettings;
 import io.xregion.webpubsub.WebPubSubInstances;
 
 /**
@@ -46,6 +50,7 @@ public final class DevProfileSetup implements ProfileSetup {
             context.getPropertiesComponent().addOverrideProperty(
                     WebPubSubInstances.connectionStringKey(names.get(i)), emulator.connectionString());
         }
+        startServiceBus(context, settings, emulators);
         context.getRegistry().bind("devEmulators", emulators);
         context.getRegistry().bind("devControl", new DevControl(context, emulators));
         LOG.info("Dev profile: local Web PubSub emulators {}",
@@ -67,6 +72,30 @@ public final class DevProfileSetup implements ProfileSetup {
                 }
             });
         }
+    }
+
+    /** One Service Bus namespace per configured one, holding the configured queue or topic and subscription. */
+    private static void startServiceBus(CamelContext context, Settings settings, DevEmulators emulators) {
+        String host = settings.required("xregion.dev.servicebus.host");
+        String entity = settings.required("xregion.servicebus.entity");
+        boolean topic = settings.required("xregion.servicebus.entity-type").equals("topic");
+        List<String> subscriptions = new java.util.ArrayList<>();
+        settings.optional("xregion.servicebus.subscription").ifPresent(subscriptions::add);
+        subscriptions.addAll(settings.list("xregion.dev.servicebus.extra-subscriptions"));
+        Duration lock = Duration.ofMillis(settings.number("xregion.dev.servicebus.lock-duration-ms", 100, 600_000));
+        for (String name : List.of(settings.required("xregion.servicebus.primary"),
+                settings.required("xregion.servicebus.secondary"))) {
+            ServiceBusEmulatorOptions options = ServiceBusEmulatorOptions.of(name, randomKey()).withHost(host)
+                    .withLockDuration(lock);
+            options = topic ? options.withTopic(entity, subscriptions.toArray(String[]::new))
+                    : options.withQueues(entity);
+            ServiceBusEmulator emulator = ServiceBusEmulator.start(options);
+            emulators.add(emulator);
+            context.getPropertiesComponent().addOverrideProperty(ServiceBusSettings.connectionStringKey(name),
+                    emulator.connectionString());
+        }
+        LOG.info("Dev profile: local Service Bus emulators {}", emulators.serviceBus().values().stream()
+                .map(e -> e.name() + "=sb://" + host + ":" + e.port()).toList());
     }
 
     private static String randomKey() {

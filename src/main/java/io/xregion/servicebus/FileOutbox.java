@@ -1,0 +1,316 @@
+package io.xregion.servicebus;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable FIFO of messages on local disk: an append-only log in segment files plus a cursor that records the last
+ * message taken out. A message is on disk (forced to the device) before {@link #append} returns, so it survives a
+ * crash or {@code kill -9}; a record half-written by a crash is cut off on the next open. A message taken out is
+ * forgotten only after the cursor is on disk, so a crash in between sends it again (with the same MessageId, which
+ * the receivers' duplicate elimination absorbs): at least once, in order.
+ */
+public final class FileOutbox implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileOutbox.class);
+    private static final long SEGMENT_BYTES = 32L * 1024 * 1024;
+    private static final int HEADER = 8;
+
+    /** A stored message. */
+    public record Entry(long sequence, long enqueuedAtMillis, String messageId, String contentType, byte[] body) {
+    }
+
+    /** Where a message is on disk, kept in memory so bodies are only read when sent. */
+    private record Position(long sequence, long enqueuedAtMillis, Path segment, long offset, int length) {
+    }
+
+    private final Path directory;
+    private final boolean force;
+    private final Deque<Position> pending = new ArrayDeque<>();
+    private Path activeSegment;
+    private FileChannel active;
+    private long nextSequence;
+    private long taken;
+
+    public FileOutbox(Path directory, boolean force) {
+        this.directory = directory;
+        this.force = force;
+        try {
+            Files.createDirectories(directory);
+            taken = readCursor();
+            recover();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the outbox in " + directory + " cannot be opened", e);
+        }
+    }
+
+    /** Stores a message at the end; returns its sequence number once it is on disk. */
+    public synchronized long append(long enqueuedAtMillis, String messageId, String contentType, byte[] body) {
+        long sequence = nextSequence++;
+        byte[] payload = encode(new Entry(sequence, enqueuedAtMillis, messageId, contentType, body));
+        try {
+            if (active == null || active.size() >= SEGMENT_BYTES) {
+                roll(sequence);
+            }
+            long offset = active.size();
+            ByteBuffer record = ByteBuffer.allocate(HEADER + payload.length);
+            record.putInt(payload.length).putInt(crc(payload)).put(payload).flip();
+            while (record.hasRemaining()) {
+                active.write(record, offset + record.position());
+            }
+            if (force) {
+                active.force(false);
+            }
+            pending.addLast(new Position(sequence, enqueuedAtMillis, activeSegment, offset, payload.length));
+            return sequence;
+        } catch (IOException e) {
+            nextSequence--;
+            throw new UncheckedIOException("the outbox cannot store a message", e);
+        }
+    }
+
+    /** The oldest message, or null when the outbox is empty. */
+    public synchronized Entry head() {
+        Position head = pending.peekFirst();
+        if (head == null) {
+            return null;
+        }
+        try (FileChannel segment = FileChannel.open(head.segment(), StandardOpenOption.READ)) {
+            ByteBuffer payload = ByteBuffer.allocate(head.length());
+            while (payload.hasRemaining()) {
+                if (segment.read(payload, head.offset() + HEADER + payload.position()) < 0) {
+                    throw new IOException("segment ended early");
+                }
+            }
+            return decode(payload.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the outbox cannot read its oldest message", e);
+        }
+    }
+
+    /** Takes the oldest message out, if it is this one; a fully taken segment is deleted. */
+    public synchronized void remove(long sequence) {
+        Position head = pending.peekFirst();
+        if (head == null || head.sequence() != sequence) {
+            return;
+        }
+        try {
+            writeCursor(sequence);
+            pending.pollFirst();
+            taken = sequence;
+            Position next = pending.peekFirst();
+            if (!head.segment().equals(activeSegment) && (next == null || !next.segment().equals(head.segment()))) {
+                Files.deleteIfExists(head.segment());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the outbox cannot record a delivered message", e);
+        }
+    }
+
+    public synchronized int depth() {
+        return pending.size();
+    }
+
+    /** When the oldest message was stored (epoch millis), or -1 when empty. */
+    public synchronized long oldestEnqueuedAtMillis() {
+        Position head = pending.peekFirst();
+        return head == null ? -1 : head.enqueuedAtMillis();
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (active != null) {
+                active.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("closing the outbox: {}", e.getMessage());
+        }
+    }
+
+    // ---- recovery
+
+    private void recover() throws IOException {
+        List<Path> segments;
+        try (Stream<Path> files = Files.list(directory)) {
+            segments = files.filter(p -> p.getFileName().toString().matches("segment-\\d{20}\\.log")).sorted().toList();
+        }
+        long highest = taken;
+        for (int i = 0; i < segments.size(); i++) {
+            Path segment = segments.get(i);
+            boolean last = i == segments.size() - 1;
+            long valid = 0;
+            boolean anyPending = false;
+            try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ)) {
+                long size = channel.size();
+                while (valid + HEADER <= size) {
+                    ByteBuffer header = ByteBuffer.allocate(HEADER);
+                    channel.read(header, valid);
+                    header.flip();
+                    int length = header.getInt();
+                    int crc = header.getInt();
+                    if (length <= 0 || valid + HEADER + length > size) {
+                        break;
+                    }
+                    ByteBuffer payload = ByteBuffer.allocate(length);
+                    channel.read(payload, valid + HEADER);
+                    if (crc(payload.array()) != crc) {
+                        break;
+                    }
+                    Entry entry = decode(payload.array());
+                    highest = Math.max(highest, entry.sequence());
+                    if (entry.sequence() > taken) {
+                        pending.addLast(new Position(entry.sequence(), entry.enqueuedAtMillis(), segment, valid,
+                                length));
+                        anyPending = true;
+                    }
+                    valid += HEADER + length;
+                }
+                if (valid < size) {
+                    LOG.warn("Outbox segment {} ends with {} bytes of an interrupted write; they are cut off",
+                            segment.getFileName(), size - valid);
+                }
+            }
+            if (valid < Files.size(segment)) {
+                try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+                    channel.truncate(valid);
+                }
+            }
+            if (last) {
+                activeSegment = segment;
+                active = FileChannel.open(segment, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            } else if (!anyPending) {
+                Files.deleteIfExists(segment);
+            }
+        }
+        nextSequence = highest + 1;
+        if (!pending.isEmpty()) {
+            LOG.info("Outbox in {} holds {} messages from before the restart", directory, pending.size());
+        }
+    }
+
+    private void roll(long firstSequence) throws IOException {
+        if (active != null) {
+            active.close();
+            Path previous = activeSegment;
+            if (pending.stream().noneMatch(p -> p.segment().equals(previous))) {
+                Files.deleteIfExists(previous);
+            }
+        }
+        activeSegment = directory.resolve(String.format("segment-%020d.log", firstSequence));
+        active = FileChannel.open(activeSegment, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        forceDirectory();
+    }
+
+    // ---- cursor
+
+    private long readCursor() throws IOException {
+        Path cursor = directory.resolve("cursor");
+        if (!Files.exists(cursor)) {
+            return 0;
+        }
+        byte[] bytes = Files.readAllBytes(cursor);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        if (bytes.length != 12) {
+            throw new IOException("the outbox cursor is damaged");
+        }
+        long sequence = buffer.getLong();
+        if (crc(ByteBuffer.allocate(8).putLong(sequence).array()) != buffer.getInt()) {
+            throw new IOException("the outbox cursor is damaged");
+        }
+        return sequence;
+    }
+
+    private void writeCursor(long sequence) throws IOException {
+        byte[] value = ByteBuffer.allocate(8).putLong(sequence).array();
+        ByteBuffer record = ByteBuffer.allocate(12).put(value).putInt(crc(value)).flip();
+        Path temporary = directory.resolve("cursor.tmp");
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            channel.write(record);
+            if (force) {
+                channel.force(false);
+            }
+        }
+        Files.move(temporary, directory.resolve("cursor"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        if (force) {
+            forceDirectory();
+        }
+    }
+
+    /** New and renamed files are durable only once their directory is. */
+    private void forceDirectory() {
+        if (!force) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // some file systems cannot force a directory; the files themselves are forced
+        }
+    }
+
+    // ---- records
+
+    private static byte[] encode(Entry entry) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(entry.body().length + 128);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeLong(entry.sequence());
+            out.writeLong(entry.enqueuedAtMillis());
+            out.writeUTF(entry.messageId());
+            out.writeUTF(entry.contentType() == null ? "" : entry.contentType());
+            out.writeInt(entry.body().length);
+            out.write(entry.body());
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Entry decode(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+        long sequence = in.readLong();
+        long enqueuedAt = in.readLong();
+        String messageId = in.readUTF();
+        String contentType = in.readUTF();
+        byte[] body = new byte[in.readInt()];
+        in.readFully(body);
+        return new Entry(sequence, enqueuedAt, messageId, contentType.isEmpty() ? null : contentType, body);
+    }
+
+    private static int crc(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return (int) crc.getValue();
+    }
+
+    /** The segment files, for tests. */
+    List<Path> segments() throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return new ArrayList<>(files.filter(p -> p.getFileName().toString().startsWith("segment-")).sorted()
+                    .toList());
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.xregion.servicebus;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * One Service Bus namespace as xregion uses it: its name (usually its region), where it is, and what a send may
+ * cost before it counts as failed.
+ *
+ * @param name             the namespace's name in configuration, routes and metrics
+ * @param host             the namespace host (or Geo-DR alias) from the connection string
+ * @param port             the AMQP port (5671, or the emulator's)
+ * @param connectionString the full connection string; never logged, never answered
+ * @param tryTimeout       how long one send attempt may take
+ * @param maxRetries       how many times the SDK retries a send that failed transiently
+ */
+public record ServiceBusNamespace(String name, String host, int port, String connectionString, Duration tryTimeout,
+        int maxRetries) {
+
+    /** Reads host and port from an {@code Endpoint=sb://host[:port]/;...} connection string. */
+    public static ServiceBusNamespace of(String name, String connectionString, Duration tryTimeout, int maxRetries) {
+        String endpoint = null;
+        boolean emulator = false;
+        for (String segment : connectionString.split(";")) {
+            int eq = segment.indexOf('=');
+            if (eq <= 0) {
+                continue;
+            }
+            String key = segment.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            String value = segment.substring(eq + 1).trim();
+            if (key.equals("endpoint")) {
+                endpoint = value;
+            } else if (key.equals("usedevelopmentemulator")) {
+                emulator = Boolean.parseBoolean(value);
+            }
+        }
+        if (endpoint == null) {
+            throw new IllegalArgumentException("connection string has no Endpoint");
+        }
+        URI uri;
+        try {
+            uri = URI.create(endpoint);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("connection string Endpoint is not a URL");
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("connection string Endpoint has no host");
+        }
+        int port = uri.getPort() != -1 ? uri.getPort() : emulator ? 5672 : 5671;
+        return new ServiceBusNamespace(name, uri.getHost(), port, connectionString, tryTimeout, maxRetries);
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceBusNamespace[" + name + " " + host + ":" + port + "]";
+    }
+}
