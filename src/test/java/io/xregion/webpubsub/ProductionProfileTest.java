@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.xregion.emulator.webpubsub.EmulatorOptions;
 import io.xregion.emulator.webpubsub.WebPubSubEmulator;
+import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.Keys;
 import io.xregion.testing.LogCapture;
@@ -24,27 +24,22 @@ import org.junit.jupiter.api.Test;
 /** The production profile: the same routes, every connection string from outside, no emulators, no dev API. */
 class ProductionProfileTest {
 
+    private ExternalServices services;
     private WebPubSubEmulator east;
-    private WebPubSubEmulator west;
 
     @BeforeEach
     void start() {
-        east = WebPubSubEmulator.start(EmulatorOptions.of("east-service", Keys.random()));
-        west = WebPubSubEmulator.start(EmulatorOptions.of("west-service", Keys.random()).withHost("127.0.0.2"));
+        services = new ExternalServices();
+        east = services.eastWebPubSub;
     }
 
     @AfterEach
     void stop() {
-        east.close();
-        west.close();
+        services.close();
     }
 
     private Map<String, String> prod() {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("xregion.profile", "prod");
-        properties.put("xregion.webpubsub.eastus.connection-string", east.connectionString());
-        properties.put("xregion.webpubsub.westus.connection-string", west.connectionString());
-        return properties;
+        return new HashMap<>(services.productionSettings());
     }
 
     @Test
