@@ -18,6 +18,9 @@ public final class NamespaceHealth {
 
     /** A namespace became reachable or unreachable. */
     public record Change(String namespace, boolean reachable, String reason) {
+        public String state() {
+            return reachable ? "reachable" : "unreachable";
+        }
     }
 
     /** What is known of one namespace. */

@@ -49,8 +49,8 @@ public final class OutageClassifier {
         }
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof ServiceBusException sb && OUTAGE_REASONS.contains(sb.getReason())
-                    || t instanceof AmqpException amqp && (amqp.isTransient()
-                            || OUTAGE_CONDITIONS.contains(amqp.getErrorCondition()))
+                    || t instanceof AmqpException amqp && (amqp.isTransient() || amqp.getErrorCondition() != null
+                            && OUTAGE_CONDITIONS.contains(amqp.getErrorCondition()))
                     || t instanceof IOException || t instanceof TimeoutException
                     || t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("Timeout")
                     || t instanceof java.util.concurrent.RejectedExecutionException) {
@@ -78,7 +78,8 @@ public final class OutageClassifier {
                 return Kind.ENTITY_UNAVAILABLE;
             }
         }
-        if (t instanceof AmqpException amqp && REFUSALS.contains(amqp.getErrorCondition())) {
+        if (t instanceof AmqpException amqp && amqp.getErrorCondition() != null
+                && REFUSALS.contains(amqp.getErrorCondition())) {
             return switch (amqp.getErrorCondition()) {
                 case LINK_PAYLOAD_SIZE_EXCEEDED -> Kind.TOO_LARGE;
                 case UNAUTHORIZED_ACCESS -> Kind.UNAUTHORIZED;

@@ -105,6 +105,8 @@ final class AmqpHandler extends BaseHandler {
         if (connection != null) {
             release(connection);
             connections.remove(connection);
+            // lets the reactor forget the connection (it is one of its children until freed)
+            connection.free();
         }
     }
 

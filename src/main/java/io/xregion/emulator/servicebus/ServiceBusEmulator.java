@@ -164,10 +164,17 @@ public final class ServiceBusEmulator implements AutoCloseable {
             acceptor.close();
             for (Connection connection : handler.connections()) {
                 handler.release(connection);
-                drop(connection);
+            }
+            // every accepted socket, whether AMQP opened it yet or not
+            for (Object child : new java.util.ArrayList<>(reactor.children())) {
+                if (child instanceof Connection connection) {
+                    drop(connection);
+                }
             }
             wakeUpSelectable.terminate();
             reactor.update(wakeUpSelectable);
+            // ends the loop even if a socket is still being torn down
+            reactor.stop();
             return null;
         });
         try {

@@ -1,0 +1,203 @@
+package io.xregion.servicebus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
+import com.azure.messaging.servicebus.ServiceBusReceiverClient;
+import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.xregion.dev.DevEmulators;
+import io.xregion.emulator.servicebus.ServiceBusEmulator;
+import io.xregion.testing.HttpCalls;
+import io.xregion.testing.RunningApp;
+import io.xregion.testing.WsClient;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole chain under faults: publish API → Service Bus (active or passive replication, outbox) → deduplicated
+ * receive → broadcast to Web PubSub → a real WebSocket client, which must see every message exactly once.
+ */
+class ServiceBusReplicationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path outboxDirectory;
+
+    private RunningApp app;
+    private WsClient observer;
+    private final Map<Integer, AtomicInteger> seen = new ConcurrentHashMap<>();
+    private Thread collector;
+
+    private void start(String mode) {
+        Map<String, String> properties = new HashMap<>(RunningApp.fastHealth(500, 500));
+        properties.put("xregion.servicebus.mode", mode);
+        properties.put("xregion.servicebus.entity", "events");
+        properties.put("xregion.servicebus.entity-type", "topic");
+        properties.put("xregion.servicebus.subscription", "xregion");
+        properties.put("xregion.dev.servicebus.extra-subscriptions", "audit");
+        properties.put("xregion.servicebus.send.try-timeout-ms", "1000");
+        properties.put("xregion.servicebus.send.max-retries", "0");
+        properties.put("xregion.servicebus.health.interval-ms", "300");
+        properties.put("xregion.servicebus.health.timeout-ms", "200");
+        properties.put("xregion.servicebus.outbox.directory", outboxDirectory.toString());
+        properties.put("xregion.servicebus.outbox.poll-ms", "100");
+        properties.put("xregion.servicebus.outbox.backoff.initial-ms", "200");
+        properties.put("xregion.servicebus.outbox.backoff.max-ms", "1000");
+        app = RunningApp.start(properties);
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
+        observer = WsClient.connect(HttpCalls.get(app.url("/negotiate?userId=observer")).json().get("url").asText(),
+                "json.webpubsub.azure.v1");
+        observer.nextJson(Duration.ofSeconds(5));
+        collector = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                WsClient.Frame frame = observer.poll(Duration.ofMillis(100));
+                if (frame != null) {
+                    JsonNode data = frame.json().path("data");
+                    if (data.has("n")) {
+                        seen.computeIfAbsent(data.get("n").asInt(), n -> new AtomicInteger()).incrementAndGet();
+                    }
+                }
+            }
+        });
+        collector.setDaemon(true);
+        collector.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (collector != null) {
+            collector.interrupt();
+        }
+        if (observer != null) {
+            observer.close();
+        }
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    private ServiceBusEmulator namespace(String name) {
+        return app.bean("devEmulators", DevEmulators.class).serviceBus().get(name);
+    }
+
+    private void dev(String namespace, String action) {
+        HttpCalls.Answer answer = HttpCalls.post(app.url("/dev/servicebus/" + namespace + "/" + action), null, null);
+        assertEquals(200, answer.status(), answer.body());
+    }
+
+    private static String body(int n) {
+        return "{\"n\":" + n + "}";
+    }
+
+    /** Publishes 0..count-1 from four threads; switches run when the given message numbers are reached. */
+    private List<JsonNode> publish(int count, Map<Integer, Runnable> switches) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        List<JsonNode> answers = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<List<JsonNode>>> workers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            workers.add(pool.submit(() -> {
+                List<JsonNode> mine = new ArrayList<>();
+                for (int n = next.getAndIncrement(); n < count; n = next.getAndIncrement()) {
+                    Runnable change = switches.get(n);
+                    if (change != null) {
+                        change.run();
+                    }
+                    long before = System.nanoTime();
+                    HttpCalls.Answer answer = HttpCalls.post(app.url("/publish"), "application/json", body(n));
+                    long millis = (System.nanoTime() - before) / 1_000_000;
+                    if (millis > 1500) {
+                        System.err.println("SLOW publish " + n + " took " + millis + " ms: " + answer.body());
+                    }
+                    assertEquals(202, answer.status(), answer.body());
+                    mine.add(answer.json());
+                }
+                return mine;
+            }));
+        }
+        for (Future<List<JsonNode>> worker : workers) {
+            answers.addAll(worker.get(5, TimeUnit.MINUTES));
+        }
+        pool.shutdown();
+        return answers;
+    }
+
+    /** Every message broadcast once; waits until both namespaces are drained so late duplicates would show. */
+    private void assertProcessedExactlyOnce(int count) {
+        Awaitility.await().atMost(WAIT).until(() -> seen.size() == count);
+        for (String namespace : List.of("eastus", "westus")) {
+            Awaitility.await().atMost(WAIT).until(() -> namespace(namespace).depth("events/subscriptions/xregion") == 0
+                    && namespace(namespace).locked("events/subscriptions/xregion") == 0);
+        }
+        MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> meters.get("xregion.servicebus.processed").counter().count() == count);
+        List<Integer> twice = seen.entrySet().stream().filter(e -> e.getValue().get() != 1).map(Map.Entry::getKey)
+                .toList();
+        assertEquals(List.of(), twice, "messages broadcast more than once");
+        assertEquals(0, namespace("eastus").deadLetterDepth("events/subscriptions/xregion"));
+        assertEquals(0, namespace("westus").deadLetterDepth("events/subscriptions/xregion"));
+    }
+
+    private double counter(String name, String... tags) {
+        MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
+        return meters.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    void activeReplicationLosesAndRepeatsNothingWhileANamespaceGoesDownAndComesBack() throws Exception {
+        start("active");
+        List<JsonNode> answers = publish(2000, Map.of(500, () -> dev("westus", "down"), 1200, () -> dev("westus", "up")));
+
+        assertTrue(answers.stream().allMatch(a -> a.get("status").asText().equals("sent")), "nothing needed the outbox");
+        assertTrue(answers.stream().anyMatch(a -> a.get("namespaces").path("westus").asText().startsWith("skipped")),
+                "while westus was down its copy was skipped");
+        assertTrue(answers.stream().anyMatch(a -> a.get("namespaces").path("westus").asText().equals("accepted")));
+        assertProcessedExactlyOnce(2000);
+        assertTrue(counter("xregion.servicebus.duplicates") > 0, "both copies arrived, and the second was dropped");
+        assertTrue(counter("xregion.servicebus.sends", "namespace", "westus", "outcome", "unavailable") >= 1);
+    }
+
+    @Test
+    void passiveReplicationSwapsRolesBothWaysAndLosesAndRepeatsNothing() throws Exception {
+        start("passive");
+        List<JsonNode> answers = publish(2000, Map.of(
+                500, () -> dev("eastus", "down"),
+                900, () -> dev("eastus", "up"),
+                1200, () -> dev("westus", "down"),
+                1600, () -> dev("westus", "up")));
+
+        assertTrue(answers.stream().allMatch(a -> a.get("status").asText().equals("sent")));
+        assertProcessedExactlyOnce(2000);
+        assertTrue(counter("xregion.servicebus.failovers", "to", "westus") >= 1, "primary → secondary");
+        assertTrue(counter("xregion.servicebus.failovers", "to", "eastus") >= 1, "and back");
+        // sticky: from the first swap (~500) until westus went down (~1200) every message went to westus, although
+        // eastus was back from ~900; a balancer that returned to the primary would have sent westus only ~400
+        double westus = counter("xregion.servicebus.sends", "namespace", "westus", "outcome", "accepted");
+        double eastus = counter("xregion.servicebus.sends", "namespace", "eastus", "outcome", "accepted");
+        assertTrue(westus > 600, "westus accepted " + westus);
+        assertTrue(eastus > 800, "eastus accepted " + eastus);
+        assertEquals(2000, westus + eastus, 0.1, "each message was accepted once, by one namespace");
+    }
+}
