@@ -49,6 +49,10 @@ class ServiceBusReplicationTest {
     private Thread collector;
 
     private void start(String mode) {
+        start(mode, Map.of());
+    }
+
+    private void start(String mode, Map<String, String> extra) {
         Map<String, String> properties = new HashMap<>(RunningApp.fastHealth(500, 500));
         properties.put("xregion.servicebus.mode", mode);
         properties.put("xregion.servicebus.entity", "events");
@@ -63,6 +67,7 @@ class ServiceBusReplicationTest {
         properties.put("xregion.servicebus.outbox.poll-ms", "100");
         properties.put("xregion.servicebus.outbox.backoff.initial-ms", "200");
         properties.put("xregion.servicebus.outbox.backoff.max-ms", "1000");
+        properties.putAll(extra);
         app = RunningApp.start(properties);
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
@@ -199,5 +204,86 @@ class ServiceBusReplicationTest {
         assertTrue(westus > 600, "westus accepted " + westus);
         assertTrue(eastus > 800, "eastus accepted " + eastus);
         assertEquals(2000, westus + eastus, 0.1, "each message was accepted once, by one namespace");
+    }
+
+    private List<String> audit(String namespace, int count) {
+        try (ServiceBusReceiverClient receiver = new ServiceBusClientBuilder()
+                .connectionString(namespace(namespace).connectionString()).receiver().topicName("events")
+                .subscriptionName("audit").receiveMode(ServiceBusReceiveMode.RECEIVE_AND_DELETE).buildClient()) {
+            List<String> ids = new ArrayList<>();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (ids.size() < count && System.nanoTime() < deadline) {
+                for (ServiceBusReceivedMessage message : receiver.receiveMessages(count - ids.size(),
+                        Duration.ofSeconds(2))) {
+                    ids.add(message.getMessageId());
+                }
+            }
+            return ids;
+        }
+    }
+
+    @Test
+    void withBothNamespacesDownMessagesWaitInTheOutboxAndArriveInOrderOnceOneIsBack() throws Exception {
+        start("active");
+        dev("eastus", "down");
+        dev("westus", "down");
+        List<String> published = new ArrayList<>();
+        for (int n = 0; n < 50; n++) {
+            HttpCalls.Answer answer = HttpCalls.post(app.url("/publish"), "application/json", body(n));
+            assertEquals(202, answer.status(), answer.body());
+            assertEquals("queued", answer.json().get("status").asText(), answer.body());
+            published.add(answer.json().get("messageId").asText());
+        }
+        assertEquals(50, app.bean("outbox", Outbox.class).depth());
+        assertEquals(50, HttpCalls.get(app.url("/dev/state")).json().get("outbox").get("depth").asInt());
+        assertEquals(503, HttpCalls.get(app.managementUrl("/observe/health/ready")).status(),
+                "no namespace reachable: not ready");
+
+        dev("eastus", "up");
+        Awaitility.await().atMost(WAIT).until(() -> app.bean("outbox", Outbox.class).depth() == 0);
+        assertEquals(published, audit("eastus", 50), "delivered in the order they were published, same MessageIds");
+        dev("westus", "up");
+        assertProcessedExactlyOnce(50);
+        assertEquals(50.0, counter("xregion.servicebus.outbox.delivered"));
+    }
+
+    @Test
+    void aRefusalThatEveryNamespaceWouldRepeatReachesTheCallerWithoutFailover() throws Exception {
+        start("passive", Map.of("xregion.servicebus.max-message-bytes", "400000"));
+        HttpCalls.Answer warmUp = HttpCalls.post(app.url("/publish"), "application/json", body(0));
+        assertEquals("accepted", warmUp.json().get("namespaces").get("eastus").asText(), warmUp.body());
+
+        HttpCalls.Answer tooLarge = HttpCalls.call("POST", app.url("/publish"),
+                Map.of("Content-Type", "application/octet-stream"), new byte[300 * 1024]);
+        assertEquals(413, tooLarge.status(), tooLarge.body());
+        assertEquals("MessageTooLarge", tooLarge.json().get("error").get("code").asText());
+
+        dev("eastus", "reject?condition=amqp:unauthorized-access");
+        HttpCalls.Answer unauthorized = HttpCalls.post(app.url("/publish"), "application/json", body(1));
+        assertEquals(502, unauthorized.status(), unauthorized.body());
+        assertEquals("ServiceBusUnauthorized", unauthorized.json().get("error").get("code").asText());
+
+        assertEquals(0.0, counter("xregion.servicebus.sends", "namespace", "westus"), "nothing failed over");
+        assertEquals(0.0, counter("xregion.servicebus.failovers"));
+        assertEquals(0, namespace("westus").depth("events/subscriptions/audit"));
+        assertEquals(1, namespace("eastus").depth("events/subscriptions/audit"), "only the warm-up message");
+    }
+
+    @Test
+    void concurrentCopiesOfOneMessageAreProcessedOnce() throws Exception {
+        start("active");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Integer>> statuses = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            statuses.add(pool.submit(() -> HttpCalls.call("POST", app.url("/publish"),
+                    Map.of("Content-Type", "application/json", "Idempotency-Key", "order-42"),
+                    body(42).getBytes(java.nio.charset.StandardCharsets.UTF_8)).status()));
+        }
+        for (Future<Integer> status : statuses) {
+            assertEquals(202, status.get(1, TimeUnit.MINUTES));
+        }
+        pool.shutdown();
+        assertProcessedExactlyOnce(1);
+        assertEquals(39.0, counter("xregion.servicebus.duplicates"), "40 copies in all, one processed");
     }
 }
