@@ -73,6 +73,14 @@ class ApiInputTest {
         "POST   | /dev/webpubsub/eastus/explode           |                          |          | 404",
         "GET    | /dev/webpubsub/eastus/down              |                          |          | 405",
         "POST   | /dev/state                              |                          |          | 405",
+        "POST   | /publish                                |                          | hello    | 415",
+        "POST   | /publish                                | application/json         | {nope    | 400",
+        "POST   | /publish                                | text/plain               |          | 400",
+        "GET    | /publish                                |                          |          | 405",
+        "POST   | /dev/servicebus/nowhere/down            |                          |          | 404",
+        "POST   | /dev/servicebus/eastus/explode          |                          |          | 404",
+        "POST   | /dev/servicebus/eastus/reject           |                          |          | 400",
+        "POST   | /dev/servicebus/eastus/reject?condition=x |                        |          | 400",
     })
     void malformedRequestsGetA4xxWithAJsonError(String method, String path, String contentType, String body,
             int status) {
@@ -101,6 +109,16 @@ class ApiInputTest {
                 null);
         assertEquals(200, allowed.status());
         assertEquals(origin, allowed.header("WebHook-Allowed-Origin"));
+    }
+
+    @Test
+    void aBadIdempotencyKeyIsRefused() {
+        assertJsonError(HttpCalls.call("POST", app.url("/publish"), Map.of("Content-Type", "text/plain",
+                "Idempotency-Key", "k".repeat(129)), "x".getBytes()), 400);
+        assertJsonError(HttpCalls.call("POST", app.url("/publish"), Map.of("Content-Type", "text/plain",
+                "Idempotency-Key", " "), "x".getBytes()), 400);
+        assertJsonError(HttpCalls.call("POST", app.url("/publish"), Map.of("Content-Type", "application/octet-stream"),
+                new byte[300_000]), 413);
     }
 
     @Test
@@ -136,6 +154,11 @@ class ApiInputTest {
             for (String answer : new String[] {state, metrics, health}) {
                 assertFalse(answer.contains(key), "an access key was answered");
             }
+        });
+        emulators.serviceBus().values().forEach(namespace -> {
+            String key = namespace.connectionString().replaceAll(".*SharedAccessKey=([^;]+);.*", "$1");
+            assertFalse(logs.text().contains(key), "a Service Bus key was logged");
+            assertFalse(metrics.contains(key) || health.contains(key), "a Service Bus key was answered");
         });
         assertTrue(logs.text().contains("Dev profile"), "the capture saw the app's logs");
     }
