@@ -1,0 +1,25 @@
+# xregion image: the runnable jar, application.properties and routes/ on a Java 17 JRE, as a non-root user.
+#   docker build -t <registry>/xregion:0.1.0 .
+# Kubernetes mounts its own application.properties and routes over these (k8s/, README "Deploy").
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /build
+COPY pom.xml .
+RUN mvn -B -q -ntp dependency:go-offline
+COPY src src
+RUN mvn -B -q -ntp -DskipTests package
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 xregion \
+ && useradd --system --uid 10001 --gid xregion --home-dir /deployments --no-create-home xregion
+WORKDIR /deployments
+COPY --from=build /build/target/xregion-*-runner.jar xregion.jar
+COPY application.properties ./
+COPY routes/ routes/
+# the outbox (xregion.servicebus.outbox.directory = data/outbox): mount a persistent volume here
+RUN mkdir -p data && chown xregion:xregion data
+USER 10001:10001
+# 8080: negotiate, event handler, broadcast, publish; 9876: /observe/health and /observe/metrics
+EXPOSE 8080 9876
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+ENTRYPOINT ["java", "-jar", "/deployments/xregion.jar"]

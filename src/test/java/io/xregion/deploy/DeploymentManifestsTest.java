@@ -1,0 +1,220 @@
+package io.xregion.deploy;
+
+import static io.xregion.deploy.Manifests.at;
+import static io.xregion.deploy.Manifests.container;
+import static io.xregion.deploy.Manifests.containerPort;
+import static io.xregion.deploy.Manifests.environment;
+import static io.xregion.deploy.Manifests.environmentName;
+import static io.xregion.deploy.Manifests.only;
+import static io.xregion.deploy.Manifests.property;
+import static io.xregion.deploy.Manifests.rendered;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kubernetes install checked offline: every manifest parses, each overlay renders, and what the manifests name
+ * (ports, probe and metrics paths, environment variables, Secret keys, the ConfigMap mount, the outbox volume)
+ * agrees with what the application reads and serves. {@link PackagedJarIT} then runs the packaged jar with the same
+ * environment.
+ */
+class DeploymentManifestsTest {
+
+    static final List<String> REGIONS = Manifests.REGIONS;
+
+    @Test
+    void everyManifestParses() throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(Manifests.K8S)) {
+            files = walk.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertTrue(files.size() >= 8, "manifests found: " + files);
+        for (Path file : files) {
+            List<Map<String, Object>> documents = Manifests.documents(file);
+            assertFalse(documents.isEmpty(), file + " is empty");
+            for (Map<String, Object> document : documents) {
+                assertNotNull(document.get("apiVersion"), file + " has a document without apiVersion");
+                assertNotNull(document.get("kind"), file + " has a document without kind");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("REGIONS")
+    void eachOverlayRendersOneAppServerForItsRegion(String region) {
+        List<Map<String, Object>> resources = rendered(region);
+        assertEquals(Set.of("Deployment", "Service", "Ingress", "PersistentVolumeClaim"),
+                resources.stream().map(r -> (String) r.get("kind")).collect(Collectors.toSet()));
+        for (Map<String, Object> resource : resources) {
+            assertEquals(region, at(resource, "metadata", "labels", "xregion.io/region"), resource.get("kind") + " label");
+        }
+        Map<String, String> env = environment(container(only(resources, "Deployment")));
+        String other = REGIONS.stream().filter(r -> !r.equals(region)).findFirst().orElseThrow();
+        assertEquals("prod", env.get(environmentName("xregion.profile")));
+        assertEquals(region, env.get(environmentName("xregion.webpubsub.primary")));
+        assertEquals(region, env.get(environmentName("xregion.servicebus.primary")));
+        assertEquals(other, env.get(environmentName("xregion.servicebus.secondary")));
+        assertTrue(List.of(property("xregion.webpubsub.instances").split(",")).contains(region),
+                region + " is one of xregion.webpubsub.instances");
+
+        // this region's Web PubSub instance calls this region's event handler, through this region's ingress
+        Map<String, Object> ingress = only(resources, "Ingress");
+        String host = at(ingress, "spec", "rules", 0, "host");
+        assertTrue(host.contains(region), host);
+        assertEquals("https://" + host + "/eventhandler",
+                at(ingress, "metadata", "annotations", "xregion.io/event-handler-url"));
+    }
+
+    @ParameterizedTest
+    @FieldSource("REGIONS")
+    void environmentVariablesAreThePropertiesTheAppReads(String region) {
+        Map<String, String> env = environment(container(only(rendered(region), "Deployment")));
+        Set<String> known = Manifests.applicationProperties().stringPropertyNames().stream()
+                .map(Manifests::environmentName).collect(Collectors.toSet());
+        TreeSet<String> fromSecret = new TreeSet<>();
+        env.forEach((name, value) -> {
+            if (value.startsWith("secret:")) {
+                // the Secret key is the property itself, so the same Secret also works mounted as properties
+                String key = value.substring(value.indexOf('/') + 1);
+                assertEquals("secret:xregion-connections/" + key, value);
+                assertEquals(environmentName(key), name, "variable for Secret key " + key);
+                fromSecret.add(key);
+            } else if (name.startsWith("XREGION_")) {
+                assertTrue(known.contains(name), name + " overrides no key of application.properties");
+            } else {
+                assertTrue(name.startsWith("CAMEL_MAIN_"), "unexpected variable " + name);
+            }
+        });
+        assertEquals(Manifests.connectionStringProperties(), fromSecret,
+                "every connection string the production profile requires comes from the Secret");
+    }
+
+    @Test
+    void secretTemplateHoldsExactlyTheConnectionStringsAndNoValues() {
+        Map<String, Object> secret = only(Manifests.documents(Manifests.K8S.resolve("base/secret.template.yaml")),
+                "Secret");
+        assertEquals("xregion-connections", at(secret, "metadata", "name"));
+        Map<String, String> data = at(secret, "stringData");
+        assertEquals(Manifests.connectionStringProperties(), new TreeSet<>(data.keySet()));
+        data.values().forEach(v -> assertTrue(v.startsWith("<") && v.endsWith(">"), "placeholder, not a value: " + v));
+        String kustomization = Manifests.read(Manifests.K8S.resolve("base/kustomization.yaml"));
+        assertFalse(kustomization.contains("- secret.template.yaml"), "the template is never applied");
+    }
+
+    @Test
+    void portsProbesAndMetricsMatchTheServers() {
+        Map<String, Object> deployment = only(rendered("eastus"), "Deployment");
+        Map<String, Object> container = container(deployment);
+        int http = Integer.parseInt(property("camel.server.port"));
+        int management = Integer.parseInt(property("camel.management.port"));
+        assertEquals(http, containerPort(container, "http"));
+        assertEquals(management, containerPort(container, "management"));
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertEquals("management", at(container, probe, "httpGet", "port"), probe);
+        }
+        assertEquals("/observe/health/live", at(container, "livenessProbe", "httpGet", "path"));
+        assertEquals("/observe/health/ready", at(container, "readinessProbe", "httpGet", "path"));
+        Map<String, String> annotations = at(deployment, "spec", "template", "metadata", "annotations");
+        assertEquals("true", annotations.get("prometheus.io/scrape"));
+        assertEquals(String.valueOf(management), annotations.get("prometheus.io/port"));
+        assertEquals("/observe/metrics", annotations.get("prometheus.io/path"));
+        assertEquals("true", property("camel.management.health-check-enabled"));
+        assertEquals("true", property("camel.management.metrics-enabled"));
+        assertEquals(List.of(http + " " + management), Manifests.dockerfile("EXPOSE"));
+    }
+
+    @Test
+    void serviceAndIngressReachTheContainer() {
+        List<Map<String, Object>> resources = rendered("eastus");
+        Map<String, Object> deployment = only(resources, "Deployment");
+        Map<String, Object> service = only(resources, "Service");
+        Map<String, String> podLabels = at(deployment, "spec", "template", "metadata", "labels");
+        Map<String, String> selector = at(service, "spec", "selector");
+        assertTrue(podLabels.entrySet().containsAll(selector.entrySet()), "Service selects the pods: " + selector);
+        List<Map<String, Object>> servicePorts = at(service, "spec", "ports");
+        for (Map<String, Object> port : servicePorts) {
+            containerPort(container(deployment), (String) port.get("targetPort"));
+        }
+        Map<String, Object> ingress = only(resources, "Ingress");
+        List<Map<String, Object>> paths = at(ingress, "spec", "rules", 0, "http", "paths");
+        TreeSet<String> exposed = new TreeSet<>();
+        for (Map<String, Object> path : paths) {
+            exposed.add((String) path.get("path"));
+            String serviceName = at(service, "metadata", "name");
+            assertEquals(serviceName, at(path, "backend", "service", "name"));
+            String portName = at(path, "backend", "service", "port", "name");
+            assertTrue(servicePorts.stream().anyMatch(p -> portName.equals(p.get("name"))), portName);
+        }
+        // only what clients and Web PubSub call is public; broadcast and publish stay inside the cluster
+        assertEquals(new TreeSet<>(List.of("/eventhandler", "/negotiate")), exposed);
+        assertTrue(Manifests.servedPaths().containsAll(exposed), "served: " + Manifests.servedPaths());
+    }
+
+    @Test
+    void configMapMountOutboxVolumeAndUserMatchTheImage() {
+        List<Map<String, Object>> resources = rendered("westus");
+        Map<String, Object> deployment = only(resources, "Deployment");
+        Map<String, Object> container = container(deployment);
+        Map<String, String> env = environment(container);
+        List<Map<String, Object>> mounts = at(container, "volumeMounts");
+        List<Map<String, Object>> volumes = at(deployment, "spec", "template", "spec", "volumes");
+        String workdir = Manifests.dockerfile("WORKDIR").get(Manifests.dockerfile("WORKDIR").size() - 1);
+
+        String configPath = mountPath(mounts, "config");
+        assertEquals("xregion-config", at(volume(volumes, "config"), "configMap", "name"));
+        assertEquals("file:" + configPath + "/application.properties", env.get("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION"));
+        // the same file pattern as application.properties, under the mount: the ConfigMap holds the files flat
+        String pattern = property("camel.main.routes-include-pattern");
+        assertEquals(pattern.replace("file:routes/", "file:" + configPath + "/"),
+                env.get("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN"));
+
+        // the relative outbox directory lands on the persistent volume
+        String outbox = Path.of(workdir).resolve(property("xregion.servicebus.outbox.directory")).toString();
+        String outboxMount = mountPath(mounts, "outbox");
+        assertTrue(outbox.startsWith(outboxMount + "/"), outbox + " is under " + outboxMount);
+        String claim = at(volume(volumes, "outbox"), "persistentVolumeClaim", "claimName");
+        Map<String, Object> pvc = only(resources, "PersistentVolumeClaim");
+        assertEquals(claim, at(pvc, "metadata", "name"));
+        assertEquals("Recreate", at(deployment, "spec", "strategy", "type"), "a ReadWriteOnce outbox is never shared");
+
+        String user = Manifests.dockerfile("USER").get(0).split(":")[0];
+        Integer runAsUser = at(deployment, "spec", "template", "spec", "securityContext", "runAsUser");
+        assertEquals(Integer.valueOf(user), runAsUser);
+    }
+
+    @Test
+    void gracePeriodCoversPreStopAndCamelShutdown() {
+        Map<String, Object> deployment = only(rendered("eastus"), "Deployment");
+        int grace = at(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds");
+        List<String> preStop = at(container(deployment), "lifecycle", "preStop", "exec", "command");
+        assertEquals("sleep", preStop.get(0));
+        int shutdown = Integer.parseInt(property("camel.main.shutdown-timeout"));
+        assertTrue(grace >= Integer.parseInt(preStop.get(1)) + shutdown + 10,
+                "grace " + grace + " s covers preStop " + preStop.get(1) + " s + Camel shutdown " + shutdown + " s");
+    }
+
+    private static String mountPath(List<Map<String, Object>> mounts, String volume) {
+        return mounts.stream().filter(m -> volume.equals(m.get("name"))).map(m -> (String) m.get("mountPath"))
+                .findFirst().orElseThrow(() -> new AssertionError("no mount of " + volume));
+    }
+
+    private static Map<String, Object> volume(List<Map<String, Object>> volumes, String name) {
+        return volumes.stream().filter(v -> name.equals(v.get("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + name));
+    }
+}

@@ -1,0 +1,192 @@
+package io.xregion.deploy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * The deployment files as data: the manifests as kustomize renders them, the project's own properties and routes,
+ * and the naming rule that turns a property into an environment variable.
+ */
+final class Manifests {
+
+    static final Path PROJECT = Path.of("").toAbsolutePath();
+    static final Path K8S = PROJECT.resolve("k8s");
+    static final List<String> REGIONS = List.of("eastus", "westus");
+
+    private Manifests() {
+    }
+
+    /** Every YAML document of a file. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> documents(String yaml) {
+        List<Map<String, Object>> documents = new ArrayList<>();
+        for (Object document : new Load(LoadSettings.builder().build()).loadAllFromString(yaml)) {
+            if (document != null) {
+                documents.add((Map<String, Object>) document);
+            }
+        }
+        return documents;
+    }
+
+    static List<Map<String, Object>> documents(Path file) {
+        return documents(read(file));
+    }
+
+    /** What {@code kubectl apply -k k8s/overlays/<region>} would send to the cluster. */
+    static List<Map<String, Object>> rendered(String region) {
+        try {
+            Process kubectl = new ProcessBuilder("kubectl", "kustomize", K8S.resolve("overlays").resolve(region).toString())
+                    .redirectErrorStream(true).start();
+            String output;
+            try (InputStream in = kubectl.getInputStream()) {
+                output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (!kubectl.waitFor(60, TimeUnit.SECONDS) || kubectl.exitValue() != 0) {
+                throw new IllegalStateException("kubectl kustomize failed for " + region + ":\n" + output);
+            }
+            return documents(output);
+        } catch (IOException e) {
+            throw new IllegalStateException("kubectl is needed to render the kustomize overlays (.ci/run installs it)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Map<String, Object> only(List<Map<String, Object>> documents, String kind) {
+        List<Map<String, Object>> found = documents.stream().filter(d -> kind.equals(d.get("kind"))).toList();
+        if (found.size() != 1) {
+            throw new AssertionError("expected one " + kind + ", found " + found.size());
+        }
+        return found.get(0);
+    }
+
+    /** Walks nested maps and lists: {@code at(deployment, "spec", "template", "spec", "containers", 0)}. */
+    @SuppressWarnings("unchecked")
+    static <T> T at(Object node, Object... path) {
+        Object current = node;
+        for (Object step : path) {
+            if (current == null) {
+                throw new AssertionError("nothing at " + List.of(path));
+            }
+            current = step instanceof Integer index ? ((List<Object>) current).get(index)
+                    : ((Map<String, Object>) current).get(step);
+        }
+        return (T) current;
+    }
+
+    static Map<String, Object> container(Map<String, Object> deployment) {
+        return at(deployment, "spec", "template", "spec", "containers", 0);
+    }
+
+    /** The container's environment: plain values as they are, secret references as {@code secret:<name>/<key>}. */
+    static Map<String, String> environment(Map<String, Object> container) {
+        Map<String, String> env = new LinkedHashMap<>();
+        List<Map<String, Object>> entries = at(container, "env");
+        for (Map<String, Object> entry : entries) {
+            String name = (String) entry.get("name");
+            if (entry.containsKey("value")) {
+                env.put(name, String.valueOf(entry.get("value")));
+            } else {
+                Map<String, Object> ref = at(entry, "valueFrom", "secretKeyRef");
+                env.put(name, "secret:" + ref.get("name") + "/" + ref.get("key"));
+            }
+        }
+        return env;
+    }
+
+    static int containerPort(Map<String, Object> container, String name) {
+        List<Map<String, Object>> ports = at(container, "ports");
+        return ports.stream().filter(p -> name.equals(p.get("name"))).map(p -> (Integer) p.get("containerPort"))
+                .findFirst().orElseThrow(() -> new AssertionError("no container port named " + name));
+    }
+
+    /** The environment variable that overrides a property (Camel's rule, as application.properties explains it). */
+    static String environmentName(String property) {
+        return property.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    static Properties applicationProperties() {
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(PROJECT.resolve("application.properties"))) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties;
+    }
+
+    static String property(String key) {
+        String value = applicationProperties().getProperty(key);
+        if (value == null) {
+            throw new AssertionError(key + " is not in application.properties");
+        }
+        return value.trim();
+    }
+
+    /** The connection-string properties the production profile requires, one per instance and namespace. */
+    static TreeSet<String> connectionStringProperties() {
+        TreeSet<String> keys = new TreeSet<>();
+        for (String instance : property("xregion.webpubsub.instances").split(",")) {
+            keys.add("xregion.webpubsub." + instance.trim() + ".connection-string");
+        }
+        keys.add("xregion.servicebus." + property("xregion.servicebus.primary") + ".connection-string");
+        keys.add("xregion.servicebus." + property("xregion.servicebus.secondary") + ".connection-string");
+        return keys;
+    }
+
+    /** The top-level route files, as Camel's routes-include-pattern finds them. */
+    static TreeSet<String> routeFiles() {
+        try (Stream<Path> files = Files.list(PROJECT.resolve("routes"))) {
+            return files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".camel.yaml")).collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The paths the routes serve on the API port ({@code platform-http:/path}). */
+    static TreeSet<String> servedPaths() {
+        TreeSet<String> paths = new TreeSet<>();
+        Pattern uri = Pattern.compile("platform-http:(/[^\\s\"?]*)");
+        for (String file : routeFiles()) {
+            Matcher matcher = uri.matcher(read(PROJECT.resolve("routes").resolve(file)));
+            while (matcher.find()) {
+                paths.add(matcher.group(1));
+            }
+        }
+        return paths;
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The Dockerfile's instructions of one kind, in order ({@code EXPOSE}, {@code USER}, ...). */
+    static List<String> dockerfile(String instruction) {
+        return read(PROJECT.resolve("Dockerfile")).lines().map(String::trim)
+                .filter(l -> l.startsWith(instruction + " ")).map(l -> l.substring(instruction.length() + 1).trim())
+                .toList();
+    }
+}

@@ -1,0 +1,160 @@
+package io.xregion.deploy;
+
+import static io.xregion.deploy.Manifests.at;
+import static io.xregion.deploy.Manifests.container;
+import static io.xregion.deploy.Manifests.environment;
+import static io.xregion.deploy.Manifests.only;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
+import com.azure.messaging.servicebus.ServiceBusReceiverClient;
+import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
+import io.xregion.testing.ExternalServices;
+import io.xregion.testing.HttpCalls;
+import io.xregion.testing.RunningApp;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged jar ({@code mvn verify} runs this after {@code package}) started the way the eastus Deployment starts
+ * it: {@code java -jar} in a working directory of its own, the production profile, {@code application.properties}
+ * and the routes from a "mounted" config directory named by the Deployment's CAMEL_MAIN_* variables, and every
+ * variable of the rendered Deployment, the Secret's replaced by the connection strings of local emulators. The
+ * probes and the Prometheus path the manifests name must answer, negotiate must hand out the region's instance,
+ * publish must reach Service Bus, no key may appear in the output, and SIGTERM must end it within the grace period.
+ */
+class PackagedJarIT {
+
+    private static final Duration START = Duration.ofSeconds(90);
+
+    @TempDir
+    Path deployments;
+
+    private final ExternalServices services = new ExternalServices();
+    private Process app;
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.destroyForcibly();
+        }
+        services.close();
+    }
+
+    @Test
+    void startsInTheProductionProfileAsTheDeploymentRunsIt() throws Exception {
+        Path jar = Path.of(System.getProperty("xregion.runnerJar", "target/xregion-0.1.0-SNAPSHOT-runner.jar"));
+        assertTrue(Files.isRegularFile(jar), "run mvn verify (it packages " + jar + " first)");
+
+        Map<String, Object> deployment = only(Manifests.rendered("eastus"), "Deployment");
+        Map<String, Object> container = container(deployment);
+        String configMount = mountPath(container, "config");
+        Path config = Files.createDirectories(deployments.resolve("config"));
+        // the ConfigMap: application.properties and the route files, flat
+        Files.copy(Manifests.PROJECT.resolve("application.properties"), config.resolve("application.properties"));
+        for (String route : Manifests.routeFiles()) {
+            Files.copy(Manifests.PROJECT.resolve("routes").resolve(route), config.resolve(route));
+        }
+
+        Map<String, String> settings = services.productionSettings();
+        Map<String, String> env = new LinkedHashMap<>();
+        environment(container).forEach((name, value) -> {
+            if (value.startsWith("secret:")) {
+                String key = value.substring(value.indexOf('/') + 1);
+                env.put(name, settings.get(key));
+            } else {
+                env.put(name, value.replace(configMount, config.toString()));
+            }
+        });
+        // what this test changes beyond the Deployment: free ports, and the local topic the emulators hold
+        int port = RunningApp.freePort();
+        int managementPort = RunningApp.freePort();
+        env.put("CAMEL_SERVER_PORT", Integer.toString(port));
+        env.put("CAMEL_MANAGEMENT_PORT", Integer.toString(managementPort));
+        env.put("XREGION_SERVICEBUS_ENTITY", settings.get("xregion.servicebus.entity"));
+        env.put("XREGION_SERVICEBUS_ENTITY_TYPE", settings.get("xregion.servicebus.entity-type"));
+        env.put("XREGION_SERVICEBUS_SUBSCRIPTION", settings.get("xregion.servicebus.subscription"));
+
+        File output = deployments.resolve("output.log").toFile();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toAbsolutePath().toString())
+                .directory(deployments.toFile()).redirectErrorStream(true).redirectOutput(output);
+        builder.environment().keySet().removeIf(k -> k.startsWith("XREGION_") || k.startsWith("CAMEL_"));
+        builder.environment().putAll(env);
+        app = builder.start();
+
+        String management = "http://127.0.0.1:" + managementPort;
+        String readiness = at(container, "readinessProbe", "httpGet", "path");
+        String liveness = at(container, "livenessProbe", "httpGet", "path");
+        Awaitility.await().atMost(START).pollInterval(Duration.ofMillis(250)).until(() -> {
+            assertTrue(app.isAlive(), () -> "the jar exited:\n" + read(output));
+            return HttpCalls.get(management + readiness).status() == 200;
+        });
+        assertEquals(200, HttpCalls.get(management + liveness).status());
+        String metricsPath = at(deployment, "spec", "template", "metadata", "annotations", "prometheus.io/path");
+        HttpCalls.Answer metrics = HttpCalls.get(management + metricsPath);
+        assertEquals(200, metrics.status());
+        assertTrue(metrics.body().contains("xregion_webpubsub_instance_healthy"), "xregion's own metrics are scraped");
+
+        // eastus is this region: negotiate hands out the eastus instance
+        HttpCalls.Answer negotiate = HttpCalls.get("http://127.0.0.1:" + port + "/negotiate?userId=deploy-check");
+        assertEquals(200, negotiate.status(), negotiate.body());
+        assertTrue(negotiate.json().get("url").asText().contains(":" + services.eastWebPubSub.port() + "/"),
+                negotiate.body());
+
+        // publish goes to Service Bus (active replication: both namespaces)
+        HttpCalls.Answer published = HttpCalls.call("POST", "http://127.0.0.1:" + port + "/publish",
+                Map.of("Content-Type", "text/plain", "Idempotency-Key", "deploy-check-1"), "from the jar".getBytes());
+        assertEquals(202, published.status(), published.body());
+        try (ServiceBusReceiverClient audit = new ServiceBusClientBuilder()
+                .connectionString(services.westServiceBus.connectionString()).receiver().topicName("events")
+                .subscriptionName("audit").receiveMode(ServiceBusReceiveMode.RECEIVE_AND_DELETE).buildClient()) {
+            List<ServiceBusReceivedMessage> received = audit.receiveMessages(1, Duration.ofSeconds(20)).stream().toList();
+            assertEquals(1, received.size());
+            assertEquals("deploy-check-1", received.get(0).getMessageId());
+        }
+
+        // Kubernetes stops a pod with SIGTERM and kills it after the grace period
+        int grace = at(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds");
+        long stopping = System.nanoTime();
+        app.destroy();
+        assertTrue(app.waitFor(grace, TimeUnit.SECONDS), "stopped within the grace period of " + grace + " s");
+        System.out.printf("packaged jar stopped %d ms after SIGTERM%n", (System.nanoTime() - stopping) / 1_000_000);
+
+        String log = read(output);
+        assertTrue(log.contains("Dev profile") == false, "no local emulators in the production profile");
+        for (String value : List.of(settings.get("xregion.webpubsub.eastus.connection-string"),
+                settings.get("xregion.servicebus.westus.connection-string"))) {
+            String key = value.replaceAll(".*(AccessKey|SharedAccessKey)=([^;]+).*", "$2");
+            assertFalse(log.contains(key), "a key appears in the output");
+        }
+    }
+
+    private static String mountPath(Map<String, Object> container, String volume) {
+        List<Map<String, Object>> mounts = at(container, "volumeMounts");
+        return mounts.stream().filter(m -> volume.equals(m.get("name"))).map(m -> (String) m.get("mountPath"))
+                .findFirst().orElseThrow();
+    }
+
+    private static String read(File file) {
+        try {
+            return Files.readString(file.toPath());
+        } catch (java.io.IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+}
