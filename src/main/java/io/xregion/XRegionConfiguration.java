@@ -79,16 +79,15 @@ public class XRegionConfiguration implements CamelConfiguration {
 
         ServiceBusBeans serviceBus = ServiceBusBeans.bind(context, settings, clock);
 
-        int serverPort = (int) settings.number("camel.server.port", 0, 65535);
-        registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class,
-                new ServerPortHttpEngine(serverPort));
+        ServerPortHttpEngine httpEngine = new ServerPortHttpEngine(context);
+        registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class, httpEngine);
         context.addStartupListener((camel, alreadyStarted) -> {
             if (alreadyStarted) {
                 // called again for routes added later; the server was set up the first time
                 return;
             }
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel,
-                    VertxPlatformHttpRouter.getRouterNameFromPort(serverPort));
+                    VertxPlatformHttpRouter.getRouterNameFromPort(httpEngine.getServerPort()));
             if (router != null) {
                 ApiFallback.install(router);
             }

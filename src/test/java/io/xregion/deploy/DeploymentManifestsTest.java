@@ -181,7 +181,7 @@ class DeploymentManifestsTest {
         // the same file pattern as application.properties, under the mount: the ConfigMap holds the files flat
         String pattern = property("camel.main.routes-include-pattern");
         assertEquals(pattern.replace("file:routes/", "file:" + configPath + "/"),
-                env.get("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN"));
+                env.get("CAMEL_MAIN_ROUTESINCLUDEPATTERN"));
 
         // the relative outbox directory lands on the persistent volume
         String outbox = Path.of(workdir).resolve(property("xregion.servicebus.outbox.directory")).toString();
@@ -206,6 +206,51 @@ class DeploymentManifestsTest {
         int shutdown = Integer.parseInt(property("camel.main.shutdown-timeout"));
         assertTrue(grace >= Integer.parseInt(preStop.get(1)) + shutdown + 10,
                 "grace " + grace + " s covers preStop " + preStop.get(1) + " s + Camel shutdown " + shutdown + " s");
+    }
+
+    @ParameterizedTest
+    @FieldSource("REGIONS")
+    void camelKIntegrationRunsTheSameFilesEnvironmentAndProbes(String region) throws Exception {
+        Map<String, Object> integration = Manifests.integration(region);
+        assertEquals("camel.apache.org/v1", integration.get("apiVersion"));
+        Map<String, Object> deployment = only(rendered(region), "Deployment");
+        Map<String, Object> container = container(deployment);
+        Map<String, Object> traits = at(integration, "spec", "traits");
+
+        // exactly the route files of routes/ plus application.properties, each where the Deployment mounts them
+        String configPath = mountPath(at(container, "volumeMounts"), "config");
+        TreeSet<String> mounted = new TreeSet<>();
+        List<String> resources = at(traits, "mount", "resources");
+        for (String resource : resources) {
+            String key = resource.substring("configmap:xregion-config/".length(), resource.indexOf('@'));
+            assertEquals("configmap:xregion-config/" + key + "@" + configPath + "/" + key, resource);
+            mounted.add(key);
+        }
+        TreeSet<String> expected = new TreeSet<>(Manifests.routeFiles());
+        expected.add("application.properties");
+        assertEquals(expected, mounted);
+
+        // the same environment as the Deployment of this region, secrets included
+        Map<String, String> vars = new java.util.LinkedHashMap<>();
+        List<String> entries = at(traits, "environment", "vars");
+        for (String entry : entries) {
+            vars.put(entry.substring(0, entry.indexOf('=')), entry.substring(entry.indexOf('=') + 1));
+        }
+        assertEquals(environment(container), vars);
+
+        assertEquals(containerPort(container, "http"), (Integer) at(traits, "container", "port"));
+        int management = containerPort(container, "management");
+        assertEquals(management, (Integer) at(traits, "health", "livenessPort"));
+        assertEquals(management, (Integer) at(traits, "health", "readinessPort"));
+        assertEquals((String) at(container, "livenessProbe", "httpGet", "path"), at(traits, "health", "livenessProbe"));
+        assertEquals((String) at(container, "readinessProbe", "httpGet", "path"), at(traits, "health", "readinessProbe"));
+        assertEquals(Boolean.TRUE, at(traits, "health", "enabled"));
+        assertEquals((String) at(container, "image"), at(traits, "container", "image"));
+        List<String> volumes = at(traits, "mount", "volumes");
+        assertEquals(List.of("xregion-outbox:" + mountPath(at(container, "volumeMounts"), "outbox")), volumes);
+        try (var camel = new org.apache.camel.impl.DefaultCamelContext()) {
+            assertEquals(camel.getVersion(), at(traits, "camel", "runtimeVersion"), "the Camel the image runs");
+        }
     }
 
     private static String mountPath(List<Map<String, Object>> mounts, String volume) {

@@ -51,8 +51,18 @@ final class Manifests {
 
     /** What {@code kubectl apply -k k8s/overlays/<region>} would send to the cluster. */
     static List<Map<String, Object>> rendered(String region) {
+        return kustomize(K8S.resolve("overlays").resolve(region));
+    }
+
+    /** The Camel K Integration of a region, as {@code kubectl apply -k k8s/camel-k/<region>} would send it. */
+    static Map<String, Object> integration(String region) {
+        return only(kustomize(K8S.resolve("camel-k").resolve(region)), "Integration");
+    }
+
+    static List<Map<String, Object>> kustomize(Path directory) {
+        String region = directory.toString();
         try {
-            Process kubectl = new ProcessBuilder("kubectl", "kustomize", K8S.resolve("overlays").resolve(region).toString())
+            Process kubectl = new ProcessBuilder("kubectl", "kustomize", directory.toString())
                     .redirectErrorStream(true).start();
             String output;
             try (InputStream in = kubectl.getInputStream()) {

@@ -80,17 +80,17 @@ class PackagedJarIT {
                 env.put(name, value.replace(configMount, config.toString()));
             }
         });
-        // what this test changes beyond the Deployment: free ports, and the local topic the emulators hold
+        // what this test changes beyond the Deployment: free ports (Camel's camel.* keys take system properties, not
+        // environment variables), and the local topic the emulators hold
         int port = RunningApp.freePort();
         int managementPort = RunningApp.freePort();
-        env.put("CAMEL_SERVER_PORT", Integer.toString(port));
-        env.put("CAMEL_MANAGEMENT_PORT", Integer.toString(managementPort));
         env.put("XREGION_SERVICEBUS_ENTITY", settings.get("xregion.servicebus.entity"));
         env.put("XREGION_SERVICEBUS_ENTITY_TYPE", settings.get("xregion.servicebus.entity-type"));
         env.put("XREGION_SERVICEBUS_SUBSCRIPTION", settings.get("xregion.servicebus.subscription"));
 
         File output = deployments.resolve("output.log").toFile();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dcamel.server.port=" + port, "-Dcamel.management.port=" + managementPort,
                 "-jar", jar.toAbsolutePath().toString())
                 .directory(deployments.toFile()).redirectErrorStream(true).redirectOutput(output);
         builder.environment().keySet().removeIf(k -> k.startsWith("XREGION_") || k.startsWith("CAMEL_"));
@@ -100,10 +100,11 @@ class PackagedJarIT {
         String management = "http://127.0.0.1:" + managementPort;
         String readiness = at(container, "readinessProbe", "httpGet", "path");
         String liveness = at(container, "livenessProbe", "httpGet", "path");
-        Awaitility.await().atMost(START).pollInterval(Duration.ofMillis(250)).until(() -> {
-            assertTrue(app.isAlive(), () -> "the jar exited:\n" + read(output));
-            return HttpCalls.get(management + readiness).status() == 200;
-        });
+        Awaitility.await().atMost(START).pollInterval(Duration.ofMillis(250))
+                .ignoreException(java.io.UncheckedIOException.class).until(() -> {
+                    assertTrue(app.isAlive(), () -> "the jar exited:\n" + read(output));
+                    return HttpCalls.get(management + readiness).status() == 200;
+                });
         assertEquals(200, HttpCalls.get(management + liveness).status());
         String metricsPath = at(deployment, "spec", "template", "metadata", "annotations", "prometheus.io/path");
         HttpCalls.Answer metrics = HttpCalls.get(management + metricsPath);
