@@ -60,7 +60,6 @@ final class Manifests {
     }
 
     static List<Map<String, Object>> kustomize(Path directory) {
-        String region = directory.toString();
         try {
             Process kubectl = new ProcessBuilder("kubectl", "kustomize", directory.toString())
                     .redirectErrorStream(true).start();
@@ -69,7 +68,7 @@ final class Manifests {
                 output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             if (!kubectl.waitFor(60, TimeUnit.SECONDS) || kubectl.exitValue() != 0) {
-                throw new IllegalStateException("kubectl kustomize failed for " + region + ":\n" + output);
+                throw new IllegalStateException("kubectl kustomize failed for " + directory + ":\n" + output);
             }
             return documents(output);
         } catch (IOException e) {

@@ -17,10 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import com.azure.messaging.servicebus.ServiceBusClientBuilder;
-import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
-import com.azure.messaging.servicebus.ServiceBusReceiverClient;
-import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
+import io.xregion.testing.AuditSubscription;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RunningApp;
@@ -121,13 +118,8 @@ class PackagedJarIT {
         HttpCalls.Answer published = HttpCalls.call("POST", "http://127.0.0.1:" + port + "/publish",
                 Map.of("Content-Type", "text/plain", "Idempotency-Key", "deploy-check-1"), "from the jar".getBytes());
         assertEquals(202, published.status(), published.body());
-        try (ServiceBusReceiverClient audit = new ServiceBusClientBuilder()
-                .connectionString(services.westServiceBus.connectionString()).receiver().topicName("events")
-                .subscriptionName("audit").receiveMode(ServiceBusReceiveMode.RECEIVE_AND_DELETE).buildClient()) {
-            List<ServiceBusReceivedMessage> received = audit.receiveMessages(1, Duration.ofSeconds(20)).stream().toList();
-            assertEquals(1, received.size());
-            assertEquals("deploy-check-1", received.get(0).getMessageId());
-        }
+        List<String> received = AuditSubscription.messageIds(services.westServiceBus, 1, Duration.ofSeconds(20));
+        assertEquals(List.of("deploy-check-1"), received);
 
         // Kubernetes stops a pod with SIGTERM and kills it after the grace period
         int grace = at(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds");

@@ -12,12 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import com.azure.messaging.servicebus.ServiceBusClientBuilder;
-import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
-import com.azure.messaging.servicebus.ServiceBusReceiverClient;
-import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import io.xregion.XRegionApp;
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
+import io.xregion.testing.AuditSubscription;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RunningApp;
@@ -76,19 +73,7 @@ class OutboxCrashRecoveryTest {
     }
 
     private static List<String> audit(ServiceBusEmulator namespace, int count) {
-        try (ServiceBusReceiverClient receiver = new ServiceBusClientBuilder()
-                .connectionString(namespace.connectionString()).receiver().topicName("events")
-                .subscriptionName("audit").receiveMode(ServiceBusReceiveMode.RECEIVE_AND_DELETE).buildClient()) {
-            List<String> ids = new ArrayList<>();
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (ids.size() < count && System.nanoTime() < deadline) {
-                for (ServiceBusReceivedMessage message : receiver.receiveMessages(count - ids.size(),
-                        Duration.ofSeconds(2))) {
-                    ids.add(message.getMessageId());
-                }
-            }
-            return ids;
-        }
+        return AuditSubscription.messageIds(namespace, count, WAIT);
     }
 
     @Test
