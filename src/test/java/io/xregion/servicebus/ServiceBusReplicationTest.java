@@ -226,8 +226,9 @@ class ServiceBusReplicationTest {
         }
         assertEquals(50, app.bean("outbox", Outbox.class).depth());
         assertEquals(50, HttpCalls.get(app.url("/dev/state")).json().get("outbox").get("depth").asInt());
-        assertEquals(503, HttpCalls.get(app.managementUrl("/observe/health/ready")).status(),
-                "no namespace reachable: not ready");
+        // readiness follows the reachability probe, which may not have run since the namespaces went down
+        Awaitility.await("no namespace reachable: not ready").atMost(WAIT)
+                .until(() -> HttpCalls.get(app.managementUrl("/observe/health/ready")).status() == 503);
 
         dev("eastus", "up");
         Awaitility.await().atMost(WAIT).until(() -> app.bean("outbox", Outbox.class).depth() == 0);
