@@ -103,8 +103,11 @@ class WebPubSubFailoverTest {
         // negotiate moved because the health check marked eastus DOWN, once, not because of anything else
         MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
         assertEquals(0.0, meters.get("xregion.webpubsub.instance.healthy").tags("instance", "eastus").gauge().value());
+        // the change is counted by the route that logs it, just after negotiate can see it
+        Awaitility.await().atMost(WAIT).until(() -> meters.find("xregion.webpubsub.health.changes")
+                .tags("instance", "eastus", "to", "DOWN").counters().stream().mapToDouble(c -> c.count()).sum() > 0);
         assertEquals(1.0, meters.get("xregion.webpubsub.health.changes").tags("instance", "eastus", "to", "DOWN")
-                .counter().count());
+                .counter().count(), "one outage, one change");
 
         // the outage dropped alice; she negotiates again and lands on the secondary
         alice.awaitClose(WAIT);
