@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
+import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.Registry;
@@ -89,7 +90,7 @@ public class XRegionConfiguration implements CamelConfiguration {
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel,
                     VertxPlatformHttpRouter.getRouterNameFromPort(httpEngine.getServerPort()));
             if (router != null) {
-                ApiFallback.install(router);
+                ApiFallback.install(router, camel.hasService(MainHttpServer.class));
             }
             MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
             if (meters != null) {

@@ -3,7 +3,13 @@ package io.xregion.dev;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+import io.vertx.core.net.SocketAddress;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.webpubsub.WebPubSubEmulator;
@@ -23,6 +29,28 @@ public final class DevControl {
     DevControl(CamelContext context, DevEmulators emulators) {
         this.context = context;
         this.emulators = emulators;
+    }
+
+    /**
+     * The switches can take a region down, so only callers on this machine may use them, whatever address the
+     * server listens on.
+     */
+    public void requireLocalCaller(Exchange exchange) {
+        Object remote = exchange.getMessage().getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS);
+        if (!(remote instanceof SocketAddress address) || !loopback(address.hostAddress())) {
+            throw new ApiException(403, "Forbidden", "The dev control API answers callers on this machine only");
+        }
+    }
+
+    private static boolean loopback(String ip) {
+        if (ip == null || !ip.matches("[0-9a-fA-F:.]+")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(ip).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** down, unhealthy or up for one emulated Web PubSub instance; answers that instance's state. */
@@ -68,7 +96,7 @@ public final class DevControl {
 
     /**
      * Every emulated instance and namespace: ports, their own state, health as the app sees it, and for Service
-     * Bus the connection string (dev keys only) and each entity's depth and dead-letter depth.
+     * Bus the connection string (its key hidden) and each entity's depth and dead-letter depth.
      */
     public String state() {
         Map<String, Object> webPubSub = new LinkedHashMap<>();
@@ -88,7 +116,7 @@ public final class DevControl {
 
     private Map<String, Object> serviceBusState(ServiceBusEmulator emulator) {
         Map<String, Object> state = new LinkedHashMap<>();
-        state.put("connectionString", emulator.connectionString());
+        state.put("connectionString", hideKey(emulator.connectionString()));
         state.put("port", emulator.port());
         state.put("emulator", emulator.state().name());
         if (emulator.rejecting() != null) {
@@ -107,6 +135,11 @@ public final class DevControl {
                 "locked", counts.locked(), "deadLetters", counts.deadLetters())));
         state.put("entities", entities);
         return state;
+    }
+
+    /** Keys are never answered, not even the local ones: xregion.dev.access-key chooses a key to use elsewhere. */
+    static String hideKey(String connectionString) {
+        return connectionString.replaceAll("(?i)((?:Shared)?AccessKey=)[^;]*", "$1***");
     }
 
     private Map<String, Object> webPubSubState(WebPubSubEmulator emulator) {

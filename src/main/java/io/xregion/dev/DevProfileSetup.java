@@ -36,6 +36,12 @@ public final class DevProfileSetup implements ProfileSetup {
         if (!settings.devProfile()) {
             return;
         }
+        refuseProductionSettings(System.getenv());
+        String devKey = settings.optional("xregion.dev.access-key").orElse(null);
+        if (devKey != null && !devKey.matches("[A-Za-z0-9+/=_-]{16,}")) {
+            throw new IllegalStateException("xregion.dev.access-key must be at least 16 characters of A-Z, a-z, 0-9, "
+                    + "+, /, =, _ or -");
+        }
         DevEmulators emulators = new DevEmulators();
         context.addService(emulators, true, true);
         String host = settings.required("xregion.dev.webpubsub.host");
@@ -43,14 +49,14 @@ public final class DevProfileSetup implements ProfileSetup {
         String eventHandler = settings.optional("xregion.dev.webpubsub.event-handler-url").orElse(null);
         List<String> names = settings.list("xregion.webpubsub.instances");
         for (int i = 0; i < names.size(); i++) {
-            EmulatorOptions options = EmulatorOptions.of(names.get(i), randomKey()).withHost(host)
+            EmulatorOptions options = EmulatorOptions.of(names.get(i), keyOr(devKey)).withHost(host)
                     .withPort(basePort == 0 ? 0 : (int) basePort + i).withEventHandler(eventHandler);
             WebPubSubEmulator emulator = WebPubSubEmulator.start(options);
             emulators.add(emulator);
             context.getPropertiesComponent().addOverrideProperty(
                     WebPubSubInstances.connectionStringKey(names.get(i)), emulator.connectionString());
         }
-        startServiceBus(context, settings, emulators);
+        startServiceBus(context, settings, emulators, devKey);
         context.getRegistry().bind("devEmulators", emulators);
         context.getRegistry().bind("devControl", new DevControl(context, emulators));
         LOG.info("Dev profile: local Web PubSub emulators {}",
@@ -75,7 +81,8 @@ public final class DevProfileSetup implements ProfileSetup {
     }
 
     /** One Service Bus namespace per configured one, holding the configured queue or topic and subscription. */
-    private static void startServiceBus(CamelContext context, Settings settings, DevEmulators emulators) {
+    private static void startServiceBus(CamelContext context, Settings settings, DevEmulators emulators,
+            String devKey) {
         String host = settings.required("xregion.dev.servicebus.host");
         String entity = settings.required("xregion.servicebus.entity");
         boolean topic = settings.required("xregion.servicebus.entity-type").equals("topic");
@@ -85,7 +92,7 @@ public final class DevProfileSetup implements ProfileSetup {
         Duration lock = Duration.ofMillis(settings.number("xregion.dev.servicebus.lock-duration-ms", 100, 600_000));
         for (String name : List.of(settings.required("xregion.servicebus.primary"),
                 settings.required("xregion.servicebus.secondary"))) {
-            ServiceBusEmulatorOptions options = ServiceBusEmulatorOptions.of(name, randomKey()).withHost(host)
+            ServiceBusEmulatorOptions options = ServiceBusEmulatorOptions.of(name, keyOr(devKey)).withHost(host)
                     .withLockDuration(lock);
             options = topic ? options.withTopic(entity, subscriptions.toArray(String[]::new))
                     : options.withQueues(entity);
@@ -96,6 +103,24 @@ public final class DevProfileSetup implements ProfileSetup {
         }
         LOG.info("Dev profile: local Service Bus emulators {}", emulators.serviceBus().values().stream()
                 .map(e -> e.name() + "=sb://" + host + ":" + e.port()).toList());
+    }
+
+    /**
+     * The dev profile replaces every connection string with a local emulator's. A production install that forgot
+     * XREGION_PROFILE=prod would then run on emulators, so real connection strings in the environment stop it.
+     */
+    static void refuseProductionSettings(java.util.Map<String, String> environment) {
+        List<String> real = environment.keySet().stream()
+                .filter(name -> name.matches("XREGION_(WEBPUBSUB|SERVICEBUS)_.+_CONNECTION_STRING")).sorted().toList();
+        if (!real.isEmpty()) {
+            throw new IllegalStateException("The dev profile runs on local emulators, but the environment sets " + real
+                    + ": set XREGION_PROFILE=prod to use them, or unset them for a local run");
+        }
+    }
+
+    /** Each emulator gets its own random key, unless the developer chose one (to point their own tools at it). */
+    private static String keyOr(String devKey) {
+        return devKey != null ? devKey : randomKey();
     }
 
     private static String randomKey() {

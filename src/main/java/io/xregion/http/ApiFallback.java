@@ -7,21 +7,58 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * JSON answers for what no Camel route handles on the HTTP server: unknown paths (404), a known path with another
- * method (405 with Allow) and failures Vert.x raises itself, such as an oversized body (413). Without this, Vert.x
- * answers those with HTML or an empty body.
+ * method (405 with Allow) and failures Vert.x raises itself, such as an oversized body (413) or a URL it cannot
+ * decode (400). Without this, Vert.x answers those with HTML, plain text or an empty body.
  */
 public final class ApiFallback {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiFallback.class);
 
     private ApiFallback() {
     }
 
-    public static void install(VertxPlatformHttpRouter router) {
+    /**
+     * @param router the router Camel's routes are on
+     * @param server the main HTTP server, whose top-level router sees a request before Camel's router does
+     */
+    public static void install(VertxPlatformHttpRouter router, MainHttpServer server) {
         router.route().order(Integer.MIN_VALUE).failureHandler(ApiFallback::failure);
         router.route().last().handler(context -> unmatched(router, context));
+        // Vert.x answers a request it cannot even route (a path that is not valid percent-encoding) with plain text
+        // and logs a stack trace, unless the router that failed has an error handler for that status.
+        for (Router failing : new Router[] {router, topLevelRouter(server)}) {
+            if (failing != null) {
+                failing.errorHandler(400, context -> sendIfOpen(context, 400, "BadRequest",
+                        "The request's path or query is not valid percent-encoding"));
+                failing.errorHandler(500, context -> sendIfOpen(context, 500, "InternalError", "Unexpected failure"));
+            }
+        }
+    }
+
+    /**
+     * Camel 4.17 mounts its router below a top-level one that it does not expose, and that is where a path that
+     * cannot be decoded fails; the field is read once at start-up. Null (and plain-text 400s) if that ever changes.
+     */
+    private static Router topLevelRouter(MainHttpServer main) {
+        try {
+            java.lang.reflect.Field serverField = MainHttpServer.class.getDeclaredField("server");
+            serverField.setAccessible(true);
+            Object server = serverField.get(main);
+            java.lang.reflect.Field routerField = VertxPlatformHttpServer.class.getDeclaredField("router");
+            routerField.setAccessible(true);
+            return (Router) routerField.get(server);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("Requests with malformed paths will get plain-text answers: {}", e.toString());
+            return null;
+        }
     }
 
     private static void unmatched(Router router, RoutingContext context) {
@@ -78,6 +115,14 @@ public final class ApiFallback {
 
     private static String trim(String path) {
         return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    private static void sendIfOpen(RoutingContext context, int status, String code, String message) {
+        if (context.response().headWritten()) {
+            context.response().close();
+        } else {
+            send(context, status, code, message);
+        }
     }
 
     private static void send(RoutingContext context, int status, String code, String message) {

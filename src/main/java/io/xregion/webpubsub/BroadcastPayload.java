@@ -28,10 +28,14 @@ public final class BroadcastPayload {
     /** Leaves the body as bytes and the Content-Type as the caller sent it. */
     public void check(Exchange exchange) {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        String[] parts = contentType == null ? new String[] {""} : contentType.split(";", -1);
+        String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
         if (!MEDIA_TYPES.contains(mediaType)) {
             throw new ApiException(415, "UnsupportedMediaType",
                     "Content-Type must be text/plain, application/json or application/octet-stream");
+        }
+        for (int i = 1; i < parts.length; i++) {
+            checkParameter(parts[i]);
         }
         byte[] body = exchange.getMessage().getBody(byte[].class);
         if (body == null || body.length == 0) {
@@ -44,6 +48,29 @@ public final class BroadcastPayload {
             throw ApiException.badRequest("The body is not valid JSON although Content-Type is application/json");
         }
         exchange.getMessage().setBody(body);
+    }
+
+    /**
+     * Web PubSub reads text as UTF-8, and a charset the HTTP client cannot encode would fail the call to every
+     * instance at once, which must not pass for an outage: anything but UTF-8 is refused here.
+     */
+    private static void checkParameter(String parameter) {
+        String trimmed = parameter.trim();
+        if (trimmed.isEmpty()) {
+            return;
+        }
+        int equals = trimmed.indexOf('=');
+        String name = equals < 0 ? trimmed : trimmed.substring(0, equals).trim();
+        if (!name.equalsIgnoreCase("charset")) {
+            return;
+        }
+        String value = equals < 0 ? "" : trimmed.substring(equals + 1).trim();
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+        }
+        if (!value.equalsIgnoreCase("utf-8") && !value.equalsIgnoreCase("utf8")) {
+            throw new ApiException(415, "UnsupportedCharset", "Only UTF-8 text is accepted (charset=utf-8)");
+        }
     }
 
     private static boolean isJson(byte[] body) {

@@ -71,6 +71,10 @@ public final class ClientAccess {
         if (userId.chars().anyMatch(Character::isISOControl)) {
             throw ApiException.badRequest("userId must not contain control characters");
         }
+        // the query decoder turns percent-encoded bytes that are not UTF-8 into U+FFFD
+        if (userId.indexOf('\uFFFD') >= 0) {
+            throw ApiException.badRequest("userId must be percent-encoded UTF-8");
+        }
         return userId;
     }
 }

@@ -53,25 +53,31 @@ public final class EventHandlerSecurity {
      */
     public void verify(Exchange exchange) {
         Message message = exchange.getMessage();
-        String type = message.getHeader("ce-type", String.class);
         String connectionId = message.getHeader("ce-connectionId", String.class);
-        if (type == null || type.isBlank() || connectionId == null || connectionId.isBlank()) {
-            throw ApiException.badRequest("ce-type and ce-connectionId are required (CloudEvents binary mode)");
+        if (connectionId == null || connectionId.isBlank()) {
+            throw ApiException.badRequest("ce-connectionId is required (CloudEvents binary mode)");
+        }
+        // the signature first: a caller without a key learns nothing about what else we expect
+        exchange.setVariable(INSTANCE, signer(message, connectionId).name());
+        String type = message.getHeader("ce-type", String.class);
+        if (type == null || type.isBlank()) {
+            throw ApiException.badRequest("ce-type is required (CloudEvents binary mode)");
         }
         exchange.setVariable(KIND, kind(type));
+    }
+
+    private WebPubSubInstance signer(Message message, String connectionId) {
         String signatures = message.getHeader("ce-signature", String.class);
         if (signatures == null || signatures.isBlank()) {
             throw new ApiException(401, "SignatureMissing", "ce-signature is required");
         }
         Optional<WebPubSubInstance> origin = instanceAt(message.getHeader("WebHook-Request-Origin", String.class));
         if (origin.isPresent() && signedBy(origin.get(), connectionId, signatures)) {
-            exchange.setVariable(INSTANCE, origin.get().name());
-            return;
+            return origin.get();
         }
         for (WebPubSubInstance instance : instances.all()) {
             if (signedBy(instance, connectionId, signatures)) {
-                exchange.setVariable(INSTANCE, instance.name());
-                return;
+                return instance;
             }
         }
         throw new ApiException(401, "SignatureInvalid", "ce-signature does not match any configured instance's key");

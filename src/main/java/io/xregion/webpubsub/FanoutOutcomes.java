@@ -1,6 +1,7 @@
 package io.xregion.webpubsub;
 
-import java.net.SocketTimeoutException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,7 +75,10 @@ public final class FanoutOutcomes implements AggregationStrategy {
             return new InstanceOutcome(instance, status, answered.getStatusCode(),
                     "HTTP " + answered.getStatusCode() + " " + answered.getStatusText());
         }
-        Status status = exchange.getException(SocketTimeoutException.class) != null ? Status.TIMEOUT : Status.FAILED;
+        // Only a call the instance left unanswered says something about the instance; anything else went wrong on
+        // this side before or around the call, and must not count against the instance's health.
+        Status status = exchange.getException(InterruptedIOException.class) != null ? Status.TIMEOUT
+                : exchange.getException(IOException.class) != null ? Status.FAILED : Status.ERROR;
         return new InstanceOutcome(instance, status, null, describe(error));
     }
 

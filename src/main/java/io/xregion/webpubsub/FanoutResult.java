@@ -12,9 +12,13 @@ public record FanoutResult(String operation, int accepted, Map<String, InstanceO
     public record InstanceOutcome(@com.fasterxml.jackson.annotation.JsonIgnore String instance, Status status,
             Integer httpStatus, String error) {
 
-        /** accepted: 2xx; rejected: 4xx (the request, not the instance, is at fault); failed: no answer or 5xx. */
+        /**
+         * accepted: 2xx; rejected: 4xx (the request, not the instance, is at fault); failed: no answer or 5xx;
+         * timeout: no answer in time; error: the call could not be made here (not the instance's fault); skipped:
+         * the instance is not healthy.
+         */
         public enum Status {
-            ACCEPTED, REJECTED, FAILED, TIMEOUT, SKIPPED;
+            ACCEPTED, REJECTED, FAILED, TIMEOUT, ERROR, SKIPPED;
 
             @com.fasterxml.jackson.annotation.JsonValue
             public String wire() {

@@ -49,6 +49,53 @@ public final class HttpCalls {
         }
     }
 
+    /**
+     * A request written by hand on a socket, for targets no URI class accepts (e.g. broken percent-encoding); the
+     * server must close the connection or answer with a Content-Length.
+     */
+    public static Answer raw(String baseUrl, String method, String target, Map<String, String> headers) {
+        URI base = URI.create(baseUrl);
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            StringBuilder request = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: "
+                    + base.getRawAuthority() + "\r\nContent-Length: 0\r\n");
+            if (!headers.containsKey("Connection")) {
+                request.append("Connection: close\r\n");
+            }
+            headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+            socket.getOutputStream().write(request.append("\r\n").toString()
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            String statusLine = readLine(in);
+            Map<String, java.util.List<String>> answerHeaders = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+                int colon = line.indexOf(':');
+                answerHeaders.computeIfAbsent(line.substring(0, colon).trim(), k -> new java.util.ArrayList<>())
+                        .add(line.substring(colon + 1).trim());
+            }
+            java.util.List<String> length = answerHeaders.get("Content-Length");
+            byte[] body = length == null ? in.readAllBytes() : in.readNBytes(Integer.parseInt(length.get(0)));
+            return new Answer(Integer.parseInt(statusLine.split(" ")[1]),
+                    new String(body, java.nio.charset.StandardCharsets.UTF_8),
+                    java.net.http.HttpHeaders.of(answerHeaders, (name, value) -> true));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String readLine(java.io.DataInputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new java.io.EOFException("the answer ended early: " + line);
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
+    }
+
     public static Answer get(String url) {
         return call("GET", url, Map.of(), null);
     }

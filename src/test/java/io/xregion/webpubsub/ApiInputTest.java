@@ -60,6 +60,9 @@ class ApiInputTest {
         "POST   | /broadcast                              | application/json         | {nope    | 400",
         "POST   | /broadcast                              | application/json         | {} {}    | 400",
         "POST   | /broadcast                              | text/plain               |          | 400",
+        "POST   | /broadcast                              | text/plain; charset=bogus | hi      | 415",
+        "POST   | /broadcast                              | text/plain; charset=iso-8859-1 | hi | 415",
+        "GET    | /negotiate?userId=%E0%A4                |                          |          | 400",
         "GET    | /broadcast                              |                          |          | 405",
         "POST   | /broadcast/groups/%20                   | text/plain               | hi       | 400",
         "POST   | /broadcast/users/%20%20                 | text/plain               | hi       | 400",
@@ -89,6 +92,32 @@ class ApiInputTest {
                 body == null ? null : body.getBytes(StandardCharsets.UTF_8)), status);
     }
 
+    @ParameterizedTest(name = "{0} {1} -> 400")
+    @CsvSource(delimiter = '|', value = {
+        "GET  | /negotiate?userId=%zz",
+        "GET  | /negotiate/%zz",
+        "POST | /broadcast/groups/%zz",
+        "POST | /broadcast/users/a%2",
+        "POST | /dev/webpubsub/%zz/down",
+    })
+    void urlsThatAreNotValidPercentEncodingGet400WithAJsonErrorAndNoStackTraceInTheLog(String method,
+            String target) {
+        assertJsonError(HttpCalls.raw(app.url(""), method, target, Map.of()), 400);
+        assertFalse(logs.text().contains("Unhandled exception in router"), "a routing failure was logged as an error");
+    }
+
+    @Test
+    void aCharsetTheClientCannotEncodeDoesNotCountAgainstAnyInstance() {
+        for (int i = 0; i < 3; i++) {
+            assertJsonError(HttpCalls.call("POST", app.url("/broadcast"), Map.of("Content-Type",
+                    "text/plain; charset=x-unknown"), "hi".getBytes(StandardCharsets.UTF_8)), 415);
+        }
+        WebPubSubHealth health = app.bean("webPubSubHealth", WebPubSubHealth.class);
+        health.snapshots().forEach(snapshot -> assertEquals(HealthState.UP, snapshot.state(),
+                snapshot.instance() + " was marked down by refused input"));
+        assertEquals("eastus", HttpCalls.get(app.url("/negotiate")).json().get("region").asText());
+    }
+
     @Test
     void eventsWithoutAValidSignatureOrFromAnUnknownOriginAreRefused() {
         Map<String, String> event = Map.of("ce-type", "azure.webpubsub.user.chat", "ce-connectionId", "c1",
@@ -97,8 +126,15 @@ class ApiInputTest {
         Map<String, String> forged = new java.util.HashMap<>(event);
         forged.put("ce-signature", "sha256=" + "ab".repeat(32));
         assertJsonError(HttpCalls.call("POST", app.url("/eventhandler"), forged, "x".getBytes()), 401);
-        Map<String, String> notWebPubSub = new java.util.HashMap<>(forged);
-        notWebPubSub.put("ce-type", "com.example.other");
+        // a forged signature is refused before anything else is looked at
+        Map<String, String> forgedAndNotWebPubSub = new java.util.HashMap<>(forged);
+        forgedAndNotWebPubSub.put("ce-type", "com.example.other");
+        assertJsonError(HttpCalls.call("POST", app.url("/eventhandler"), forgedAndNotWebPubSub, "x".getBytes()), 401);
+        // a signed event that is not a Web PubSub event is malformed
+        String key = app.bean("devEmulators", DevEmulators.class).webPubSub().get("eastus").connectionString()
+                .replaceAll(".*AccessKey=([^;]+);.*", "$1");
+        Map<String, String> notWebPubSub = new java.util.HashMap<>(forgedAndNotWebPubSub);
+        notWebPubSub.put("ce-signature", "sha256=" + io.xregion.security.Hs256Jwt.HmacSha256.hex(key, "c1"));
         assertJsonError(HttpCalls.call("POST", app.url("/eventhandler"), notWebPubSub, "x".getBytes()), 400);
         assertJsonError(HttpCalls.call("OPTIONS", app.url("/eventhandler"),
                 Map.of("WebHook-Request-Origin", "evil.example.com"), null), 403);
@@ -158,7 +194,9 @@ class ApiInputTest {
         emulators.serviceBus().values().forEach(namespace -> {
             String key = namespace.connectionString().replaceAll(".*SharedAccessKey=([^;]+);.*", "$1");
             assertFalse(logs.text().contains(key), "a Service Bus key was logged");
-            assertFalse(metrics.contains(key) || health.contains(key), "a Service Bus key was answered");
+            for (String answer : new String[] {state, metrics, health}) {
+                assertFalse(answer.contains(key), "a Service Bus key was answered");
+            }
         });
         assertTrue(logs.text().contains("Dev profile"), "the capture saw the app's logs");
     }

@@ -46,8 +46,13 @@ final class ClientEndpoint {
     }
 
     void handshake(ServerWebSocket ws) {
-        QueryStringDecoder query = new QueryStringDecoder(ws.uri());
-        Map<String, List<String>> params = query.parameters();
+        Map<String, List<String>> params;
+        try {
+            params = new QueryStringDecoder(ws.uri()).parameters();
+        } catch (IllegalArgumentException e) {
+            ws.reject(400);
+            return;
+        }
         String hubName = hubOf(ws.path(), params);
         if (hubName == null) {
             ws.reject(404);

@@ -49,6 +49,13 @@ final class RestApi {
             error(request, 404, "NotFound", "No such operation");
             return;
         }
+        try {
+            request.params();
+        } catch (IllegalArgumentException e) {
+            // decoded once here, so the operations' own getParam calls cannot throw later
+            error(request, 400, "InvalidRequest", "The query string is not valid percent-encoding");
+            return;
+        }
         String authFailure = authenticate(request);
         if (authFailure != null) {
             error(request, 401, "Unauthorized", authFailure);

@@ -141,6 +141,20 @@ class EmulatorRestAuthAndInputTest {
     }
 
     @Test
+    void aQueryThatIsNotValidPercentEncodingGets400() {
+        String target = "/api/hubs/chat/:send?api-version=2024-01-01&excluded=%zz";
+        String token = NimbusTokens.sign(key, Map.of("aud", base + "/api/hubs/chat/:send", "exp",
+                NimbusTokens.inSeconds(600)));
+        assertJsonError(HttpCalls.raw(base, "POST", target, Map.of("Authorization", "Bearer " + token)), 400);
+        // a client connection with a broken query is refused at the handshake
+        Answer handshake = HttpCalls.raw(base, "GET", "/client/hubs/chat?access_token=%zz", Map.of(
+                "Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Version", "13",
+                "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="));
+        assertEquals(400, handshake.status());
+        assertEquals(202, signed("POST", SEND_PATH, "text/plain", utf8("still serving")).status());
+    }
+
+    @Test
     void healthNeedsNoTokenAndAnswersGetAndHead() {
         assertEquals(200, HttpCalls.get(base + "/api/health").status());
         assertEquals(200, HttpCalls.call("HEAD", base + "/api/health?api-version=2024-01-01", Map.of(), null)
