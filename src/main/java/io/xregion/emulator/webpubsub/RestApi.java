@@ -114,8 +114,7 @@ final class RestApi {
             error(request, 405, "MethodNotAllowed", "Use GET or HEAD");
             return;
         }
-        int status = emulator.health() == WebPubSubEmulator.Health.UP ? 200 : 503;
-        request.response().setStatusCode(status).end();
+        request.response().setStatusCode(emulator.healthCheckStatus()).end();
     }
 
     /** Null when the bearer token is valid for this request, else why not. */

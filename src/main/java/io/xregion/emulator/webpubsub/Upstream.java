@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 final class Upstream {
 
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
+    /** The validation scope of a handler URL without {@code {hub}}: one check covers every hub. */
+    private static final String ALL_HUBS = "";
 
     /** What the event handler answered. */
     record Response(int status, String contentType, Buffer body, String connectionState) {
@@ -54,13 +56,46 @@ final class Upstream {
         return urlTemplate != null;
     }
 
+    /**
+     * Abuse protection at start, as the service validates a handler when it is configured: a URL without
+     * {@code {hub}} serves every hub and is validated now, retried every second until the handler allows us (the
+     * app that serves it may still be starting). A URL per hub is validated when the hub is first used, since the
+     * emulator creates hubs on demand.
+     */
+    void validateAtStart(Vertx vertx, java.util.function.BooleanSupplier stillUp) {
+        if (!configured() || urlTemplate.contains("{hub}")) {
+            return;
+        }
+        long firstTry = System.nanoTime();
+        vertx.setPeriodic(1, 1000, timer -> {
+            if (!stillUp.getAsBoolean() || validatedHubs.contains(ALL_HUBS)) {
+                vertx.cancelTimer(timer);
+                return;
+            }
+            validate(ALL_HUBS).onFailure(e -> {
+                boolean longWait = System.nanoTime() - firstTry > java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                if (longWait) {
+                    LOG.warn("Event handler not validated yet: {}", e.getMessage());
+                } else {
+                    LOG.debug("Event handler not validated yet: {}", e.getMessage());
+                }
+            });
+        });
+    }
+
     /** Abuse protection: the handler must answer OPTIONS with WebHook-Allowed-Origin naming us (or *). */
     Future<Void> ensureValidated(String hub) {
-        if (validatedHubs.contains(hub)) {
+        String scope = urlTemplate.contains("{hub}") ? hub : ALL_HUBS;
+        if (validatedHubs.contains(scope)) {
             return Future.succeededFuture();
         }
+        return validate(scope).onFailure(e -> LOG.warn("Event handler of hub {} not validated: {}", hub,
+                e.getMessage()));
+    }
+
+    private Future<Void> validate(String scope) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.OPTIONS)
-                .setAbsoluteURI(url(hub, "validate")).setIdleTimeout(timeoutMillis)
+                .setAbsoluteURI(url(scope, "validate")).setIdleTimeout(timeoutMillis)
                 .putHeader("WebHook-Request-Origin", origin.get());
         return http.request(options).compose(request -> request.send())
                 .compose(response -> response.body().map(body -> {
@@ -71,10 +106,9 @@ final class Upstream {
                         throw new IllegalStateException("abuse protection refused: status " + response.statusCode()
                                 + ", WebHook-Allowed-Origin " + allowed);
                     }
-                    validatedHubs.add(hub);
+                    validatedHubs.add(scope);
                     return (Void) null;
-                }))
-                .onFailure(e -> LOG.warn("Event handler of hub {} not validated: {}", hub, e.getMessage()));
+                }));
     }
 
     Future<Response> connect(ClientConnection pending, Buffer body) {

@@ -67,6 +67,8 @@ public final class WebPubSubEmulator implements AutoCloseable {
     private final Upstream upstream;
     private final RestApi rest;
     private final ClientEndpoint clients;
+    private final java.util.concurrent.atomic.AtomicInteger healthFailuresLeft = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong healthChecks = new java.util.concurrent.atomic.AtomicLong();
     private HttpServer server;
     private volatile int port;
     private volatile Health health = Health.DOWN;
@@ -147,6 +149,7 @@ public final class WebPubSubEmulator implements AutoCloseable {
                     port = created.actualPort();
                     health = Health.UP;
                     LOG.info("Web PubSub emulator '{}' listening on {}", options.name(), endpoint());
+                    upstream.validateAtStart(vertx, () -> server == created);
                     listening.complete(null);
                 } else {
                     listening.completeExceptionally(result.cause());
@@ -165,6 +168,23 @@ public final class WebPubSubEmulator implements AutoCloseable {
             health = Health.UNHEALTHY;
             return CompletableFuture.completedFuture(null);
         });
+    }
+
+    /** The next {@code count} health checks answer 503, later ones 200 again: a blip, not an outage. */
+    public void failHealthChecks(int count) {
+        healthFailuresLeft.set(count);
+    }
+
+    /** How many health checks this instance has answered, either way. */
+    public long healthChecks() {
+        return healthChecks.get();
+    }
+
+    /** The status a health check gets now: 200 while up, 503 while unhealthy or during a blip. */
+    int healthCheckStatus() {
+        healthChecks.incrementAndGet();
+        boolean blip = healthFailuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0;
+        return health == Health.UP && !blip ? 200 : 503;
     }
 
     /** Closes the listener and every connection; all hubs, groups and recoverable connections are lost. */

@@ -212,6 +212,25 @@ class EmulatorEventHandlerTest {
     }
 
     @Test
+    void aHandlerForEveryHubIsValidatedAtStartAndUntilItAllowsUs() throws Exception {
+        allowedOrigin = null;
+        String url = "http://127.0.0.1:" + handler.getAddress().getPort() + "/eventhandler?event={event}";
+        try (WebPubSubEmulator atStart = WebPubSubEmulator.start(EmulatorOptions.of("westus", Keys.random())
+                .withEventHandler(url))) {
+            // no client has connected: the check comes from the start, and is repeated while it is refused
+            Event first = next();
+            assertEquals("OPTIONS", first.method());
+            assertEquals("127.0.0.1:" + atStart.port(), first.header("WebHook-Request-Origin"));
+            assertEquals("OPTIONS", next().method());
+            allowedOrigin = "*";
+            Event allowed = next();
+            assertEquals("OPTIONS", allowed.method());
+            // once allowed, it stops asking (the next check would come within a second)
+            assertEquals(null, events.poll(1500, TimeUnit.MILLISECONDS), "validated once, not again");
+        }
+    }
+
+    @Test
     void withoutAbuseProtectionApprovalNoEventIsDeliveredAndConnectsFail() throws Exception {
         allowedOrigin = "someone-else.example";
         WsClient.HandshakeRefused refused = assertThrows(WsClient.HandshakeRefused.class,
