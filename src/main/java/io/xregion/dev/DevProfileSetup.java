@@ -90,10 +90,11 @@ public final class DevProfileSetup implements ProfileSetup {
         settings.optional("xregion.servicebus.subscription").ifPresent(subscriptions::add);
         subscriptions.addAll(settings.list("xregion.dev.servicebus.extra-subscriptions"));
         Duration lock = Duration.ofMillis(settings.number("xregion.dev.servicebus.lock-duration-ms", 100, 600_000));
+        int maxDeliveries = (int) settings.number("xregion.dev.servicebus.max-delivery-count", 1, 2000);
         for (String name : List.of(settings.required("xregion.servicebus.primary"),
                 settings.required("xregion.servicebus.secondary"))) {
             ServiceBusEmulatorOptions options = ServiceBusEmulatorOptions.of(name, keyOr(devKey)).withHost(host)
-                    .withLockDuration(lock);
+                    .withLockDuration(lock).withMaxDeliveryCount(maxDeliveries);
             options = topic ? options.withTopic(entity, subscriptions.toArray(String[]::new))
                     : options.withQueues(entity);
             ServiceBusEmulator emulator = ServiceBusEmulator.start(options);

@@ -49,6 +49,7 @@ public final class FileOutbox implements AutoCloseable {
     private FileChannel active;
     private long nextSequence;
     private long taken;
+    private IOException broken;
 
     public FileOutbox(Path directory, boolean force) {
         this.directory = directory;
@@ -62,15 +63,23 @@ public final class FileOutbox implements AutoCloseable {
         }
     }
 
-    /** Stores a message at the end; returns its sequence number once it is on disk. */
+    /**
+     * Stores a message at the end; returns its sequence number once it is on disk. A write that fails (a full disk)
+     * is cut off again, so nothing follows a broken record; if even that fails the outbox takes no more messages
+     * until it is reopened, rather than write behind bytes it cannot vouch for.
+     */
     public synchronized long append(long enqueuedAtMillis, String messageId, String contentType, byte[] body) {
-        long sequence = nextSequence++;
+        if (broken != null) {
+            throw new UncheckedIOException("the outbox stopped taking messages after a failed write", broken);
+        }
+        long sequence = nextSequence;
         byte[] payload = encode(new Entry(sequence, enqueuedAtMillis, messageId, contentType, body));
+        long offset = -1;
         try {
             if (active == null || active.size() >= SEGMENT_BYTES) {
                 roll(sequence);
             }
-            long offset = active.size();
+            offset = active.size();
             ByteBuffer record = ByteBuffer.allocate(HEADER + payload.length);
             record.putInt(payload.length).putInt(crc(payload)).put(payload).flip();
             while (record.hasRemaining()) {
@@ -79,49 +88,110 @@ public final class FileOutbox implements AutoCloseable {
             if (force) {
                 active.force(false);
             }
-            pending.addLast(new Position(sequence, enqueuedAtMillis, activeSegment, offset, payload.length));
-            return sequence;
         } catch (IOException e) {
-            nextSequence--;
+            cutOff(offset, e);
             throw new UncheckedIOException("the outbox cannot store a message", e);
+        }
+        nextSequence++;
+        pending.addLast(new Position(sequence, enqueuedAtMillis, activeSegment, offset, payload.length));
+        return sequence;
+    }
+
+    private void cutOff(long offset, IOException failure) {
+        if (offset < 0 || active == null) {
+            return;
+        }
+        try {
+            active.truncate(offset);
+            if (force) {
+                active.force(false);
+            }
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+            broken = failure;
+            LOG.error("The outbox could not undo a failed write; it takes no more messages until restarted: {}",
+                    e.toString());
         }
     }
 
     /** The oldest message, or null when the outbox is empty. */
     public synchronized Entry head() {
-        Position head = pending.peekFirst();
-        if (head == null) {
-            return null;
-        }
-        try (FileChannel segment = FileChannel.open(head.segment(), StandardOpenOption.READ)) {
-            ByteBuffer payload = ByteBuffer.allocate(head.length());
-            while (payload.hasRemaining()) {
-                if (segment.read(payload, head.offset() + HEADER + payload.position()) < 0) {
-                    throw new IOException("segment ended early");
+        List<Entry> head = peek(1, Long.MAX_VALUE);
+        return head.isEmpty() ? null : head.get(0);
+    }
+
+    /**
+     * The oldest messages, in order: at most {@code maxCount}, and no more bodies than {@code maxBodyBytes} in all
+     * (but always the oldest one, however large). Empty when the outbox is.
+     */
+    public synchronized List<Entry> peek(int maxCount, long maxBodyBytes) {
+        List<Entry> entries = new ArrayList<>();
+        long bytes = 0;
+        FileChannel channel = null;
+        Path open = null;
+        try {
+            for (Position position : pending) {
+                if (entries.size() >= maxCount) {
+                    break;
+                }
+                if (!position.segment().equals(open)) {
+                    if (channel != null) {
+                        channel.close();
+                    }
+                    channel = FileChannel.open(position.segment(), StandardOpenOption.READ);
+                    open = position.segment();
+                }
+                ByteBuffer payload = ByteBuffer.allocate(position.length());
+                while (payload.hasRemaining()) {
+                    if (channel.read(payload, position.offset() + HEADER + payload.position()) < 0) {
+                        throw new IOException("segment ended early");
+                    }
+                }
+                Entry entry = decode(payload.array());
+                if (!entries.isEmpty() && bytes + entry.body().length > maxBodyBytes) {
+                    break;
+                }
+                bytes += entry.body().length;
+                entries.add(entry);
+            }
+            return entries;
+        } catch (IOException e) {
+            throw new UncheckedIOException("the outbox cannot read its oldest messages", e);
+        } finally {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.debug("closing a segment: {}", e.toString());
                 }
             }
-            return decode(payload.array());
-        } catch (IOException e) {
-            throw new UncheckedIOException("the outbox cannot read its oldest message", e);
         }
     }
 
-    /** Takes the oldest message out, if it is this one; a fully taken segment is deleted. */
-    public synchronized void remove(long sequence) {
+    /**
+     * Takes every message up to and including this sequence number out, with one write of the cursor; segments
+     * left without messages are deleted. Nothing happens for messages already taken out.
+     */
+    public synchronized void removeThrough(long sequence) {
         Position head = pending.peekFirst();
-        if (head == null || head.sequence() != sequence) {
+        if (head == null || head.sequence() > sequence) {
             return;
         }
         try {
             writeCursor(sequence);
-            pending.pollFirst();
             taken = sequence;
+            java.util.Set<Path> emptied = new java.util.LinkedHashSet<>();
+            while (!pending.isEmpty() && pending.peekFirst().sequence() <= sequence) {
+                emptied.add(pending.pollFirst().segment());
+            }
             Position next = pending.peekFirst();
-            if (!head.segment().equals(activeSegment) && (next == null || !next.segment().equals(head.segment()))) {
-                Files.deleteIfExists(head.segment());
+            for (Path segment : emptied) {
+                if (!segment.equals(activeSegment) && (next == null || !next.segment().equals(segment))) {
+                    Files.deleteIfExists(segment);
+                }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("the outbox cannot record a delivered message", e);
+            throw new UncheckedIOException("the outbox cannot record delivered messages", e);
         }
     }
 
@@ -185,8 +255,16 @@ public final class FileOutbox implements AutoCloseable {
                     valid += HEADER + length;
                 }
                 if (valid < size) {
-                    LOG.warn("Outbox segment {} ends with {} bytes of an interrupted write; they are cut off",
-                            segment.getFileName(), size - valid);
+                    if (last && tornTail(channel, valid, size)) {
+                        LOG.warn("Outbox segment {} ends with {} bytes of an interrupted write; they are cut off",
+                                segment.getFileName(), size - valid);
+                    } else {
+                        Path copy = segment.resolveSibling(segment.getFileName() + ".damaged");
+                        Files.copy(segment, copy, StandardCopyOption.REPLACE_EXISTING);
+                        LOG.error("Outbox segment {} is damaged after {} of its {} bytes; the messages before that are "
+                                + "kept, the whole segment is copied to {} for recovery by hand",
+                                segment.getFileName(), valid, size, copy.getFileName());
+                    }
                 }
             }
             if (valid < Files.size(segment)) {
@@ -207,9 +285,26 @@ public final class FileOutbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the bytes after the last good record are what a crash mid-append leaves: a header cut short, or a
+     * record that claims more bytes than the file holds. A complete record with a bad checksum is damage.
+     */
+    private static boolean tornTail(FileChannel channel, long valid, long size) throws IOException {
+        if (size - valid < HEADER) {
+            return true;
+        }
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        channel.read(header, valid);
+        header.flip();
+        int length = header.getInt();
+        return length <= 0 || valid + HEADER + length > size;
+    }
+
     private void roll(long firstSequence) throws IOException {
         if (active != null) {
-            active.close();
+            FileChannel previousChannel = active;
+            active = null;
+            previousChannel.close();
             Path previous = activeSegment;
             if (pending.stream().noneMatch(p -> p.segment().equals(previous))) {
                 Files.deleteIfExists(previous);

@@ -11,22 +11,26 @@ import com.azure.messaging.servicebus.ServiceBusFailureReason;
 
 /**
  * Tells a namespace outage (worth failing over for) from an error that would fail on any namespace (which must
- * reach the caller). Outages: connection lost or refused, timeouts, server busy, service unavailable. Not outages:
- * a message too large, an authorization error, a missing or disabled entity, a bad request.
+ * reach the caller). Outages: connection lost or refused, timeouts, server busy, service unavailable, a full entity
+ * (quota exceeded). Not outages: a message too large, an authorization error, a missing or disabled entity, a bad
+ * request.
  */
 public final class OutageClassifier {
 
+    // A full entity (quota exceeded) is that namespace's condition, like being busy: the other one may have room.
     private static final Set<ServiceBusFailureReason> OUTAGE_REASONS = Set.of(ServiceBusFailureReason.SERVICE_BUSY,
-            ServiceBusFailureReason.SERVICE_TIMEOUT, ServiceBusFailureReason.SERVICE_COMMUNICATION_ERROR);
+            ServiceBusFailureReason.SERVICE_TIMEOUT, ServiceBusFailureReason.SERVICE_COMMUNICATION_ERROR,
+            ServiceBusFailureReason.QUOTA_EXCEEDED);
     private static final Set<AmqpErrorCondition> OUTAGE_CONDITIONS = Set.of(AmqpErrorCondition.SERVER_BUSY_ERROR,
             AmqpErrorCondition.TIMEOUT_ERROR, AmqpErrorCondition.CONNECTION_FORCED, AmqpErrorCondition.LINK_DETACH_FORCED,
             AmqpErrorCondition.CONNECTION_FRAMING_ERROR, AmqpErrorCondition.OPERATION_CANCELLED,
-            AmqpErrorCondition.INTERNAL_ERROR, AmqpErrorCondition.PROTON_IO);
+            AmqpErrorCondition.INTERNAL_ERROR, AmqpErrorCondition.PROTON_IO,
+            AmqpErrorCondition.RESOURCE_LIMIT_EXCEEDED);
     private static final Set<AmqpErrorCondition> REFUSALS = Set.of(AmqpErrorCondition.UNAUTHORIZED_ACCESS,
             AmqpErrorCondition.LINK_PAYLOAD_SIZE_EXCEEDED, AmqpErrorCondition.NOT_FOUND,
             AmqpErrorCondition.ENTITY_DISABLED_ERROR, AmqpErrorCondition.ARGUMENT_ERROR,
             AmqpErrorCondition.ARGUMENT_OUT_OF_RANGE_ERROR, AmqpErrorCondition.NOT_ALLOWED,
-            AmqpErrorCondition.NOT_IMPLEMENTED, AmqpErrorCondition.RESOURCE_LIMIT_EXCEEDED);
+            AmqpErrorCondition.NOT_IMPLEMENTED);
 
     private OutageClassifier() {
     }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
@@ -23,8 +24,10 @@ import io.xregion.http.ApiException;
  */
 public final class Outbox {
 
-    /** The exchange variable with the outbox sequence number of the message being drained. */
+    /** The exchange variable with the outbox sequence number of the last message being drained. */
     public static final String SEQUENCE = "outboxSequence";
+    /** The exchange variable with how many messages are being drained together. */
+    public static final String BATCH = "outboxBatch";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.xregion.outbox");
 
@@ -33,22 +36,31 @@ public final class Outbox {
     private final int maxMessages;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
+    private final int batchMessages;
+    private final int batchBytes;
     private final Clock clock;
     private Duration backoff;
     private long nextAttemptMillis;
+    private int oneAtATime;
 
     /** A disabled outbox. */
     public static Outbox disabled() {
-        return new Outbox(null, null, 0, Duration.ofSeconds(1), Duration.ofSeconds(1), Clock.systemUTC());
+        return new Outbox(null, null, 0, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1, Clock.systemUTC());
     }
 
+    /**
+     * @param batchMessages the most messages the drain sends in one call
+     * @param batchBytes    the most body bytes the drain sends in one call (the namespace's batch limit)
+     */
     public Outbox(FileOutbox store, Path rejectedDirectory, int maxMessages, Duration initialBackoff,
-            Duration maxBackoff, Clock clock) {
+            Duration maxBackoff, int batchMessages, int batchBytes, Clock clock) {
         this.store = store;
         this.rejectedDirectory = rejectedDirectory;
         this.maxMessages = maxMessages;
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
+        this.batchMessages = batchMessages;
+        this.batchBytes = batchBytes;
         this.clock = clock;
         this.backoff = initialBackoff;
     }
@@ -68,13 +80,23 @@ public final class Outbox {
             throw new ApiException(503, "NoNamespaceAvailable",
                     "No Service Bus namespace took the message and the outbox is off; nothing was kept", 5);
         }
-        if (store.depth() >= maxMessages) {
-            throw new ApiException(503, "OutboxFull", "The outbox holds " + maxMessages
-                    + " messages, its limit; nothing was kept", 5);
-        }
         org.apache.camel.Message message = exchange.getMessage();
-        store.append(clock.millis(), message.getHeader(ServiceBusConstants.MESSAGE_ID, String.class),
-                message.getHeader(Exchange.CONTENT_TYPE, String.class), message.getBody(byte[].class));
+        try {
+            // the limit is checked and the message stored under one lock, so concurrent publishers cannot overshoot
+            synchronized (store) {
+                if (store.depth() >= maxMessages) {
+                    throw new ApiException(503, "OutboxFull", "The outbox holds " + maxMessages
+                            + " messages, its limit; nothing was kept", 5);
+                }
+                store.append(clock.millis(), message.getHeader(ServiceBusConstants.MESSAGE_ID, String.class),
+                        message.getHeader(Exchange.CONTENT_TYPE, String.class), message.getBody(byte[].class));
+            }
+        } catch (java.io.UncheckedIOException e) {
+            LOG.error("Outbox: a message could not be stored: {}", e.getCause().toString());
+            throw new ApiException(503, "OutboxUnavailable",
+                    "No Service Bus namespace took the message and the outbox cannot store it now; nothing was kept",
+                    5);
+        }
     }
 
     /** A message waits and its next attempt is due. */
@@ -82,41 +104,97 @@ public final class Outbox {
         return store != null && store.depth() > 0 && clock.millis() >= nextAttemptMillis;
     }
 
-    /** Puts the oldest message on the exchange: body, Content-Type, MessageId. */
-    public void loadHead(Exchange exchange) {
-        FileOutbox.Entry head = store.head();
+    /**
+     * Puts the oldest messages on the exchange: one message as itself (body, Content-Type, MessageId), several as
+     * a list of {@link OutgoingMessage}s that the producer sends in one call. Batches let the drain catch up with a
+     * backlog while new messages keep queueing behind it.
+     */
+    public void loadBatch(Exchange exchange) {
+        int most;
+        synchronized (this) {
+            most = oneAtATime > 0 ? 1 : batchMessages;
+        }
+        List<FileOutbox.Entry> entries = store.peek(most, batchBytes);
         org.apache.camel.Message message = exchange.getMessage();
         message.removeHeaders("*");
-        message.setBody(head.body());
-        message.setHeader(ServiceBusConstants.MESSAGE_ID, head.messageId());
-        if (head.contentType() != null) {
-            message.setHeader(Exchange.CONTENT_TYPE, head.contentType());
+        if (entries.size() == 1) {
+            FileOutbox.Entry head = entries.get(0);
+            message.setBody(head.body());
+            message.setHeader(ServiceBusConstants.MESSAGE_ID, head.messageId());
+            if (head.contentType() != null) {
+                message.setHeader(Exchange.CONTENT_TYPE, head.contentType());
+            }
+        } else {
+            message.setBody(entries.stream().map(e -> new OutgoingMessage(e.messageId(), e.contentType(), e.body()))
+                    .toList());
         }
-        exchange.setVariable(SEQUENCE, head.sequence());
+        exchange.setVariable(SEQUENCE, entries.get(entries.size() - 1).sequence());
+        exchange.setVariable(BATCH, entries.size());
     }
 
-    /** The message reached a namespace: it leaves the outbox, and the backoff starts over. */
+    /** The messages reached a namespace: they leave the outbox, and the backoff starts over. */
     public synchronized void delivered(Exchange exchange) {
-        store.remove(exchange.getVariable(SEQUENCE, Long.class));
+        store.removeThrough(exchange.getVariable(SEQUENCE, Long.class));
+        oneAtATime = Math.max(0, oneAtATime - exchange.getVariable(BATCH, Integer.class));
         backoff = initialBackoff;
         nextAttemptMillis = 0;
     }
 
-    /** No namespace took it: try again after the backoff, which doubles up to its maximum. */
-    public synchronized void retryLater(Exchange exchange) {
-        nextAttemptMillis = clock.millis() + backoff.toMillis();
-        LOG.info("Outbox: {} messages wait; next attempt in {} ms", store.depth(), backoff.toMillis());
-        backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+    /**
+     * A batch was refused because of a message in it: send the batch's messages one at a time (now), so the one at
+     * fault is found and set aside and the others go.
+     */
+    public synchronized void sendOneAtATime(Exchange exchange) {
+        oneAtATime = exchange.getVariable(BATCH, Integer.class);
     }
 
     /**
-     * A namespace refused the message for good (too large, unauthorized): it would block every message behind it,
-     * so it is moved to the rejected directory, with why, for someone to look at.
+     * The message could not be delivered now: try again after the backoff, which doubles up to its maximum. After
+     * an outage that is all there is to it; anything else (the namespaces refuse xregion's credentials or entity, a
+     * message that cannot be read) needs someone to act, and the messages wait for them.
+     */
+    public synchronized void retryLater(Exchange exchange) {
+        nextAttemptMillis = clock.millis() + backoff.toMillis();
+        Throwable cause = caught(exchange);
+        if (cause == null || cause instanceof NamespaceUnavailableException) {
+            LOG.info("Outbox: {} messages wait; next attempt in {} ms", store.depth(), backoff.toMillis());
+        } else {
+            LOG.error("Outbox: {} messages wait, and will until this is put right: {}; next attempt in {} ms",
+                    store.depth(), cause.getMessage(), backoff.toMillis());
+        }
+        backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+    }
+
+    /** A namespace is reachable again: the next attempt need not wait out the backoff. */
+    public synchronized void namespaceBack() {
+        backoff = initialBackoff;
+        nextAttemptMillis = 0;
+    }
+
+    /** Whether the send failed because of the message itself, which no retry can deliver. */
+    public boolean messageAtFault(Exchange exchange) {
+        for (Throwable t = caught(exchange); t != null; t = t.getCause()) {
+            if (t instanceof SendRefusedException refused) {
+                return refused.messageAtFault();
+            }
+        }
+        return false;
+    }
+
+    private static Throwable caught(Exchange exchange) {
+        Throwable error = exchange.getException();
+        return error != null ? error : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    }
+
+    /**
+     * A namespace refused the message itself for good (too large, malformed): it would block every message behind
+     * it, so it is moved to the rejected directory, with why, for someone to look at. Only then does it leave the
+     * outbox.
      */
     public void setAside(Exchange exchange) {
         long sequence = exchange.getVariable(SEQUENCE, Long.class);
         FileOutbox.Entry head = store.head();
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable cause = caught(exchange);
         try {
             Files.createDirectories(rejectedDirectory);
             Map<String, Object> why = new LinkedHashMap<>();
@@ -124,14 +202,30 @@ public final class Outbox {
             why.put("contentType", head.contentType());
             why.put("enqueuedAtMillis", head.enqueuedAtMillis());
             why.put("error", cause == null ? null : cause.getMessage());
-            Files.write(rejectedDirectory.resolve(sequence + ".body"), head.body());
-            Files.writeString(rejectedDirectory.resolve(sequence + ".json"), ApiErrors.json(why));
+            writeDurably(rejectedDirectory.resolve(sequence + ".body"), head.body());
+            writeDurably(rejectedDirectory.resolve(sequence + ".json"),
+                    ApiErrors.json(why).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("the outbox cannot set a refused message aside", e);
         }
-        store.remove(sequence);
+        store.removeThrough(sequence);
+        synchronized (this) {
+            oneAtATime = Math.max(0, oneAtATime - 1);
+        }
         LOG.error("Outbox: message {} was refused for good and set aside in {}: {}", head.messageId(),
                 rejectedDirectory, cause == null ? "" : cause.getMessage());
+    }
+
+    private static void writeDurably(Path file, byte[] bytes) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
     }
 
     public int depth() {

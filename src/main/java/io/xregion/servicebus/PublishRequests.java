@@ -66,8 +66,10 @@ public final class PublishRequests {
         payload.check(exchange);
         message.removeHeaders("*");
         message.setHeader(Exchange.CONTENT_TYPE, contentType);
-        message.setHeader(ServiceBusConstants.MESSAGE_ID,
-                messageId.length() > MAX_MESSAGE_ID ? UUID.randomUUID().toString() : messageId);
+        // a MessageId longer than Service Bus takes is shortened to a name-based UUID: the same event, the same id
+        message.setHeader(ServiceBusConstants.MESSAGE_ID, messageId.length() > MAX_MESSAGE_ID
+                ? UUID.nameUUIDFromBytes(messageId.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString()
+                : messageId);
     }
 
     /** The 202 answer: the MessageId, sent or queued, and what each namespace made of it. */

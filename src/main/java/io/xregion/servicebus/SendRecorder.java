@@ -19,6 +19,8 @@ public final class SendRecorder implements AggregationStrategy {
 
     /** The exchange variable with each namespace's outcome: accepted, unavailable, refused or skipped. */
     public static final String OUTCOMES = "sendOutcomes";
+    /** The exchange variable with each refusing namespace's error, for the caller. */
+    private static final String REFUSALS = "sendRefusals";
     /** The exchange variable naming the namespace that accepted the message last. */
     public static final String SENT_VIA = "sentVia";
 
@@ -38,9 +40,13 @@ public final class SendRecorder implements AggregationStrategy {
         this.health = health;
     }
 
-    /** Starts a fresh record of outcomes for the message on this exchange. */
+    /**
+     * Starts a fresh record of outcomes for the message on this exchange. The maps are shared with the copies of
+     * the exchange that a parallel recipient list sends to each namespace, so each copy records into them.
+     */
     public void start(Exchange exchange) {
         exchange.setVariable(OUTCOMES, new ConcurrentSkipListMap<String, String>());
+        exchange.setVariable(REFUSALS, new ConcurrentSkipListMap<String, SendRefusedException>());
         exchange.removeVariable(SENT_VIA);
     }
 
@@ -85,12 +91,15 @@ public final class SendRecorder implements AggregationStrategy {
         return failure;
     }
 
-    public void rethrow(Failure failure) {
+    /** Throws what the routes act on; a refusal is also kept for {@link #requireAccepted}. */
+    public void rethrow(Exchange exchange, Failure failure) {
         if (failure.kind() == OutageClassifier.Kind.OUTAGE) {
             throw new NamespaceUnavailableException("Service Bus namespace '" + failure.namespace()
                     + "' is unavailable: " + failure.error(), null);
         }
-        throw SendRefusedException.of(failure.kind(), failure.namespace());
+        SendRefusedException refusal = SendRefusedException.of(failure.kind(), failure.namespace());
+        refusals(exchange).put(failure.namespace(), refusal);
+        throw refusal;
     }
 
     /**
@@ -102,27 +111,28 @@ public final class SendRecorder implements AggregationStrategy {
         if (outcomes.containsValue("accepted")) {
             return;
         }
-        for (Map.Entry<String, String> outcome : outcomes.entrySet()) {
-            if (outcome.getValue().startsWith("refused")) {
-                Exception refusal = exchange.getProperty("xregion.refusal." + outcome.getKey(), Exception.class);
-                if (refusal instanceof SendRefusedException refused) {
-                    throw refused;
-                }
-            }
+        for (SendRefusedException refusal : refusals(exchange).values()) {
+            throw refusal;
         }
         throw new NamespaceUnavailableException("No Service Bus namespace accepted the message", null);
     }
 
-    /** Active replication's aggregation: one namespace failing never fails the other; refusals are kept aside. */
+    /** Active replication's aggregation: one namespace failing never fails the other (its outcome is recorded). */
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
         Exchange result = oldExchange == null ? newExchange : oldExchange;
-        if (newExchange.getException() instanceof SendRefusedException refused) {
-            String endpoint = newExchange.getProperty(Exchange.RECIPIENT_LIST_ENDPOINT, String.class);
-            result.setProperty("xregion.refusal." + endpoint.substring(endpoint.lastIndexOf('-') + 1), refused);
-        }
         result.setException(null);
         return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, SendRefusedException> refusals(Exchange exchange) {
+        Map<String, SendRefusedException> refusals = exchange.getVariable(REFUSALS, Map.class);
+        if (refusals == null) {
+            refusals = new ConcurrentSkipListMap<>();
+            exchange.setVariable(REFUSALS, refusals);
+        }
+        return refusals;
     }
 
     @SuppressWarnings("unchecked")

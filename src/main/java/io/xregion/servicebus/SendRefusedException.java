@@ -10,19 +10,34 @@ public final class SendRefusedException extends ApiException {
 
     private static final long serialVersionUID = 1L;
 
-    public SendRefusedException(int status, String code, String message) {
+    private final OutageClassifier.Kind kind;
+
+    public SendRefusedException(OutageClassifier.Kind kind, int status, String code, String message) {
         super(status, code, message);
+        this.kind = kind;
+    }
+
+    public OutageClassifier.Kind kind() {
+        return kind;
+    }
+
+    /**
+     * Whether the message itself is at fault (too large, malformed), so no retry can ever deliver it; otherwise
+     * xregion's own setup is (credentials, a missing or disabled entity), which an operator can put right.
+     */
+    public boolean messageAtFault() {
+        return kind == OutageClassifier.Kind.TOO_LARGE || kind == OutageClassifier.Kind.BAD_REQUEST;
     }
 
     static SendRefusedException of(OutageClassifier.Kind kind, String namespace) {
         return switch (kind) {
-            case TOO_LARGE -> new SendRefusedException(413, "MessageTooLarge",
+            case TOO_LARGE -> new SendRefusedException(kind, 413, "MessageTooLarge",
                     "Service Bus namespace '" + namespace + "' refused the message as too large");
-            case UNAUTHORIZED -> new SendRefusedException(502, "ServiceBusUnauthorized",
+            case UNAUTHORIZED -> new SendRefusedException(kind, 502, "ServiceBusUnauthorized",
                     "Service Bus namespace '" + namespace + "' refused xregion's credentials");
-            case ENTITY_UNAVAILABLE -> new SendRefusedException(502, "ServiceBusEntityUnavailable",
+            case ENTITY_UNAVAILABLE -> new SendRefusedException(kind, 502, "ServiceBusEntityUnavailable",
                     "Service Bus namespace '" + namespace + "' has no usable entity (missing or disabled)");
-            default -> new SendRefusedException(502, "ServiceBusRefused",
+            default -> new SendRefusedException(kind, 502, "ServiceBusRefused",
                     "Service Bus namespace '" + namespace + "' refused the message");
         };
     }

@@ -47,6 +47,10 @@ public final class ServiceBusBeans {
         registry.bind("sendRecorder", new SendRecorder(health));
         registry.bind("passiveRoles", new PassiveRoles(serviceBus.primary().name()));
         registry.bind("outbox", outbox);
+        registry.bind("processingRetry", new ProcessingRetry(context.createProducerTemplate(), "direct:process",
+                (int) settings.number("xregion.servicebus.receive.retry.max-retries", 0, 100),
+                Duration.ofMillis(settings.number("xregion.servicebus.receive.retry.initial-delay-ms", 1, 600_000)),
+                Duration.ofMillis(settings.number("xregion.servicebus.receive.retry.max-delay-ms", 1, 600_000))));
         registry.bind("servicebusDedup", new BoundedCaffeineIdempotentRepository(
                 Duration.ofSeconds(settings.number("xregion.servicebus.dedup.window-seconds", 1, 7 * 86_400)),
                 settings.number("xregion.servicebus.dedup.max-entries", 1, 100_000_000)));
@@ -87,6 +91,8 @@ public final class ServiceBusBeans {
                 directory.resolve("rejected"),
                 (int) settings.number("xregion.servicebus.outbox.max-messages", 1, 100_000_000),
                 Duration.ofMillis(settings.number("xregion.servicebus.outbox.backoff.initial-ms", 1, 3_600_000)),
-                Duration.ofMillis(settings.number("xregion.servicebus.outbox.backoff.max-ms", 1, 3_600_000)), clock);
+                Duration.ofMillis(settings.number("xregion.servicebus.outbox.backoff.max-ms", 1, 3_600_000)),
+                (int) settings.number("xregion.servicebus.outbox.batch-messages", 1, 4500),
+                (int) settings.number("xregion.servicebus.max-message-bytes", 1, 100 * 1024 * 1024), clock);
     }
 }

@@ -31,8 +31,8 @@ class FileOutboxTest {
             FileOutbox.Entry first = outbox.head();
             assertEquals("id-0", first.messageId());
             assertEquals("text/plain", first.contentType());
-            outbox.remove(first.sequence());
-            outbox.remove(first.sequence()); // a second removal of the same message changes nothing
+            outbox.removeThrough(first.sequence());
+            outbox.removeThrough(first.sequence()); // a second removal of the same message changes nothing
             assertEquals(4, outbox.depth());
             assertEquals(1001, outbox.oldestEnqueuedAtMillis());
         }
@@ -43,7 +43,7 @@ class FileOutboxTest {
                 assertEquals("id-" + i, entry.messageId());
                 assertArrayEquals(utf8("body-" + i), entry.body());
                 assertEquals(i % 2 == 0 ? "text/plain" : null, entry.contentType());
-                reopened.remove(entry.sequence());
+                reopened.removeThrough(entry.sequence());
             }
             assertNull(reopened.head());
             long next = reopened.append(2000, "after", "text/plain", utf8("x"));
@@ -88,6 +88,28 @@ class FileOutboxTest {
             assertEquals(1, recovered.depth());
             assertEquals("good", recovered.head().messageId());
         }
+        // damage is not a torn write: the segment as it was is kept for recovery by hand
+        assertArrayEquals(bytes, Files.readAllBytes(segment.resolveSibling(segment.getFileName() + ".damaged")));
+    }
+
+    @Test
+    void theOldestMessagesComeOutAsABatchWithinItsLimitsAndLeaveTogether() {
+        try (FileOutbox outbox = new FileOutbox(directory, true)) {
+            for (int i = 0; i < 10; i++) {
+                outbox.append(i, "m" + i, "text/plain", new byte[100]);
+            }
+            assertEquals(java.util.List.of("m0", "m1", "m2", "m3"), outbox.peek(4, 10_000).stream()
+                    .map(FileOutbox.Entry::messageId).toList());
+            assertEquals(java.util.List.of("m0", "m1"), outbox.peek(100, 250).stream()
+                    .map(FileOutbox.Entry::messageId).toList(), "two bodies fit in 250 bytes");
+            assertEquals(1, outbox.peek(100, 10).size(), "the oldest comes out however large");
+            outbox.removeThrough(outbox.peek(4, 10_000).get(3).sequence());
+            assertEquals(6, outbox.depth());
+            assertEquals("m4", outbox.head().messageId());
+        }
+        try (FileOutbox reopened = new FileOutbox(directory, true)) {
+            assertEquals(6, reopened.depth(), "one cursor write took the batch out for good");
+        }
     }
 
     @Test
@@ -99,7 +121,7 @@ class FileOutboxTest {
             }
             assertEquals(2, outbox.segments().size(), "32 MB segments: 40 MB of messages need two");
             for (int i = 0; i < 9; i++) {
-                outbox.remove(outbox.head().sequence());
+                outbox.removeThrough(outbox.head().sequence());
             }
             assertEquals(1, outbox.segments().size(), "the first segment went once all its messages were out");
         }

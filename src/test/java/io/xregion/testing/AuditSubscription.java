@@ -2,6 +2,7 @@ package io.xregion.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
@@ -16,20 +17,27 @@ public final class AuditSubscription {
     private AuditSubscription() {
     }
 
-    /** The MessageIds of up to {@code count} messages, in arrival order, waiting at most {@code wait} for them. */
+    /**
+     * The MessageIds of up to {@code count} messages in the order the subscription holds them (by sequence number),
+     * waiting at most {@code wait} for them. Peek-lock and complete, not receive-and-delete: a receive call that times
+     * out leaves credit behind, and messages delivered against it would be deleted unseen when the receiver closes.
+     */
     public static List<String> messageIds(ServiceBusEmulator namespace, int count, Duration wait) {
         try (ServiceBusReceiverClient receiver = new ServiceBusClientBuilder()
                 .connectionString(namespace.connectionString()).receiver().topicName("events")
-                .subscriptionName("audit").receiveMode(ServiceBusReceiveMode.RECEIVE_AND_DELETE).buildClient()) {
-            List<String> ids = new ArrayList<>();
+                .subscriptionName("audit").receiveMode(ServiceBusReceiveMode.PEEK_LOCK).disableAutoComplete()
+                .buildClient()) {
+            List<ServiceBusReceivedMessage> received = new ArrayList<>();
             long deadline = System.nanoTime() + wait.toNanos();
-            while (ids.size() < count && System.nanoTime() < deadline) {
-                for (ServiceBusReceivedMessage message : receiver.receiveMessages(count - ids.size(),
+            while (received.size() < count && System.nanoTime() < deadline) {
+                for (ServiceBusReceivedMessage message : receiver.receiveMessages(Math.min(100, count - received.size()),
                         Duration.ofSeconds(2))) {
-                    ids.add(message.getMessageId());
+                    receiver.complete(message);
+                    received.add(message);
                 }
             }
-            return ids;
+            return received.stream().sorted(Comparator.comparingLong(ServiceBusReceivedMessage::getSequenceNumber))
+                    .map(ServiceBusReceivedMessage::getMessageId).toList();
         }
     }
 }

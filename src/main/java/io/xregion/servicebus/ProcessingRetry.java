@@ -1,0 +1,63 @@
+package io.xregion.servicebus;
+
+import java.time.Duration;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tries the processing of a received message again, with growing pauses, before the failure goes back to Service
+ * Bus (which redelivers, then dead-letters after the entity's maximum delivery count), so a passing outage behind
+ * the processing holds messages back instead of dead-lettering them within seconds.
+ *
+ * <p>Each try gets its own copy of the message. Camel's redelivery cannot be used here: it keeps its count in a
+ * message header, and processing routes that clear headers (the default broadcast does, so nothing internal reaches
+ * Web PubSub) would reset it and retry for ever.
+ */
+public final class ProcessingRetry {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.xregion.servicebus");
+
+    private final ProducerTemplate template;
+    private final String endpoint;
+    private final int maxRetries;
+    private final Duration initialDelay;
+    private final Duration maxDelay;
+
+    public ProcessingRetry(ProducerTemplate template, String endpoint, int maxRetries, Duration initialDelay,
+            Duration maxDelay) {
+        this.template = template;
+        this.endpoint = endpoint;
+        this.maxRetries = maxRetries;
+        this.initialDelay = initialDelay;
+        this.maxDelay = maxDelay;
+    }
+
+    /** Sends a copy of the message to the processing endpoint until one try succeeds; else throws the last error. */
+    public void process(Exchange exchange) throws Exception {
+        Duration pause = initialDelay;
+        for (int retry = 0;; retry++) {
+            Exchange attempt = exchange.copy();
+            template.send(endpoint, attempt);
+            Exception error = attempt.getException();
+            if (error == null) {
+                return;
+            }
+            if (retry >= maxRetries || exchange.getContext().isStopping()) {
+                throw error;
+            }
+            LOG.warn("Processing of message {} failed (try {} of {}): {}; trying again in {} ms",
+                    exchange.getMessage().getHeader("CamelAzureServiceBusMessageId"), retry + 1, maxRetries + 1,
+                    error.getMessage(), pause.toMillis());
+            try {
+                Thread.sleep(pause.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw error;
+            }
+            pause = pause.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : pause.multipliedBy(2);
+        }
+    }
+}
