@@ -21,5 +21,6 @@ RUN mkdir -p data && chown xregion:xregion data
 USER 10001:10001
 # 8080: negotiate, event handler, broadcast, publish; 9876: /observe/health and /observe/metrics
 EXPOSE 8080 9876
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# the heap takes 60 % of the container limit; the rest is for metaspace, threads and Netty's direct buffers
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"
 ENTRYPOINT ["java", "-jar", "/deployments/xregion.jar"]

@@ -47,6 +47,11 @@ class DeploymentManifestsTest {
         for (Path file : files) {
             List<Map<String, Object>> documents = Manifests.documents(file);
             assertFalse(documents.isEmpty(), file + " is empty");
+            if (file.getFileName().toString().equals("pod-template.yaml")) {
+                // a PodSpec for kamel run --pod-template, not a resource: the CRD requires its containers
+                assertNotNull(documents.get(0).get("containers"), file + " is a PodSpec with containers");
+                continue;
+            }
             for (Map<String, Object> document : documents) {
                 assertNotNull(document.get("apiVersion"), file + " has a document without apiVersion");
                 assertNotNull(document.get("kind"), file + " has a document without kind");
@@ -132,6 +137,7 @@ class DeploymentManifestsTest {
         }
         assertEquals("/observe/health/live", at(container, "livenessProbe", "httpGet", "path"));
         assertEquals("/observe/health/ready", at(container, "readinessProbe", "httpGet", "path"));
+        assertEquals("/observe/health/live", at(container, "startupProbe", "httpGet", "path"));
         Map<String, String> annotations = at(deployment, "spec", "template", "metadata", "annotations");
         assertEquals("true", annotations.get("prometheus.io/scrape"));
         assertEquals(String.valueOf(management), annotations.get("prometheus.io/port"));
@@ -245,6 +251,8 @@ class DeploymentManifestsTest {
         int management = containerPort(container, "management");
         assertEquals(management, (Integer) at(traits, "health", "livenessPort"));
         assertEquals(management, (Integer) at(traits, "health", "readinessPort"));
+        assertEquals(management, (Integer) at(traits, "health", "startupPort"));
+        assertEquals((String) at(container, "startupProbe", "httpGet", "path"), at(traits, "health", "startupProbe"));
         assertEquals((String) at(container, "livenessProbe", "httpGet", "path"), at(traits, "health", "livenessProbe"));
         assertEquals((String) at(container, "readinessProbe", "httpGet", "path"), at(traits, "health", "readinessProbe"));
         assertEquals(Boolean.TRUE, at(traits, "health", "enabled"));
@@ -261,11 +269,59 @@ class DeploymentManifestsTest {
         List<Map<String, Object>> paths = at(ingress, "spec", "rules", 0, "http", "paths");
         assertEquals(paths.stream().map(p -> p.get("path")).toList(), at(traits, "ingress", "paths"));
         assertEquals((String) at(ingress, "spec", "rules", 0, "host"), at(traits, "ingress", "host"));
+        assertEquals((List<String>) at(traits, "ingress", "tlsHosts"), at(ingress, "spec", "tls", 0, "hosts"));
+        assertEquals((String) at(ingress, "spec", "tls", 0, "secretName"), at(traits, "ingress", "tlsSecretName"));
         assertEquals("Recreate", at(traits, "deployment", "strategy"));
-        Integer fsGroup = at(integration, "spec", "template", "spec", "securityContext", "fsGroup");
-        assertEquals((Integer) at(deployment, "spec", "template", "spec", "securityContext", "runAsUser"), fsGroup);
-        Integer grace = at(integration, "spec", "template", "spec", "terminationGracePeriodSeconds");
-        assertEquals((Integer) at(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds"), grace);
+
+        // the pod: what no trait sets is merged in from spec.template, the same as the Deployment's pod
+        Map<String, Object> podTemplate = at(integration, "spec", "template", "spec");
+        Map<String, Object> pod = at(deployment, "spec", "template", "spec");
+        assertEquals((Map<String, Object>) pod.get("securityContext"), podTemplate.get("securityContext"));
+        assertEquals((Integer) pod.get("terminationGracePeriodSeconds"), podTemplate.get("terminationGracePeriodSeconds"));
+        Map<String, Object> merged = at(podTemplate, "containers", 0);
+        // Camel K's container is named "integration" unless the container trait names it otherwise
+        assertEquals(traits.get("container") instanceof Map<?, ?> c && c.get("name") != null ? c.get("name")
+                : "integration", merged.get("name"), "the pod template's container merges into Camel K's");
+        assertEquals((Map<String, Object>) container.get("lifecycle"), merged.get("lifecycle"));
+        assertEquals((Map<String, Object>) container.get("securityContext"), merged.get("securityContext"));
+        String tmp = mountPath(at(container, "volumeMounts"), "tmp");
+        assertEquals(tmp, mountPath(at(merged, "volumeMounts"), "tmp"));
+        assertEquals((Map<String, Object>) volume(at(pod, "volumes"), "tmp"), volume(at(podTemplate, "volumes"), "tmp"));
+        // kamel run --pod-template reads the same PodSpec from its own file
+        assertEquals(podTemplate, Manifests.documents(Manifests.K8S.resolve("camel-k/pod-template.yaml")).get(0));
+
+        // Prometheus finds the pods as it finds the Deployment's: the owner trait copies the annotations onto them
+        Map<String, String> scrape = at(deployment, "spec", "template", "metadata", "annotations");
+        Map<String, String> annotations = at(integration, "metadata", "annotations");
+        scrape.forEach((name, value) -> assertEquals(value, annotations.get(name), name));
+        assertEquals(new TreeSet<>(scrape.keySet()), new TreeSet<>((List<String>) at(traits, "owner",
+                "targetAnnotations")));
+    }
+
+    @Test
+    void theDocumentedConfigMapCommandMakesTheConfigMapBothInstallsMount() {
+        String command = Manifests.configMapCommand(Manifests.PROJECT.resolve("README.md"));
+        for (Path document : List.of(Manifests.K8S.resolve("base/kustomization.yaml"),
+                Manifests.K8S.resolve("camel-k/README.md"))) {
+            assertEquals(command, Manifests.configMapCommand(document), document + " gives the same command");
+        }
+        // as documented it prints the ConfigMap for kubectl apply to send: here nothing is sent anywhere
+        assertTrue(command.endsWith("--dry-run=client -o yaml"), command);
+        Map<String, Object> configMap = only(Manifests.documents(Manifests.run(command)), "ConfigMap");
+        TreeSet<String> expected = new TreeSet<>(Manifests.routeFiles());
+        expected.add("application.properties");
+        Map<String, String> data = at(configMap, "data");
+        assertEquals(expected, new TreeSet<>(data.keySet()), "application.properties and every routes/*.camel.yaml, "
+                + "not the dev-only routes");
+        for (String region : REGIONS) {
+            Map<String, Object> deployment = only(rendered(region), "Deployment");
+            List<Map<String, Object>> volumes = at(deployment, "spec", "template", "spec", "volumes");
+            assertEquals((String) at(configMap, "metadata", "name"), at(volume(volumes, "config"), "configMap", "name"));
+            List<String> resources = at(Manifests.integration(region), "spec", "traits", "mount", "resources");
+            resources.forEach(r -> assertTrue(r.startsWith("configmap:" + at(configMap, "metadata", "name") + "/"), r));
+        }
+        assertEquals(Manifests.read(Manifests.PROJECT.resolve("application.properties")),
+                data.get("application.properties"));
     }
 
     private static String mountPath(List<Map<String, Object>> mounts, String volume) {

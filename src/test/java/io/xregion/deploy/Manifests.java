@@ -79,6 +79,41 @@ final class Manifests {
         }
     }
 
+    /** Runs a command line in the project directory (bash) and returns what it printed; fails on a non-zero exit. */
+    static String run(String commandLine) {
+        try {
+            Process process = new ProcessBuilder("bash", "-c", commandLine).directory(PROJECT.toFile())
+                    .redirectErrorStream(true).start();
+            String output;
+            try (InputStream in = process.getInputStream()) {
+                output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new AssertionError("`" + commandLine + "` failed:\n" + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The command a document gives to make the ConfigMap, as written there (its continuation lines joined), without
+     * the {@code | kubectl apply -f -} that would send it to a cluster.
+     */
+    static String configMapCommand(Path document) {
+        String text = read(document).replaceAll("\\\\\n[#\\s]*", " ");
+        java.util.regex.Matcher command = java.util.regex.Pattern
+                .compile("(kubectl create configmap [^|\n]*?)\\s*\\|\\s*kubectl apply -f -").matcher(text);
+        if (!command.find()) {
+            throw new AssertionError(document + " gives no kubectl create configmap ... | kubectl apply -f - command");
+        }
+        return command.group(1).trim();
+    }
+
     static Map<String, Object> only(List<Map<String, Object>> documents, String kind) {
         List<Map<String, Object>> found = documents.stream().filter(d -> kind.equals(d.get("kind"))).toList();
         if (found.size() != 1) {
