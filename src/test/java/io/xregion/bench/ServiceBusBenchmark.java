@@ -23,6 +23,8 @@ import io.xregion.testing.RunningApp;
  * <ul>
  * <li>publish throughput: active replication (both namespaces) vs passive (one) vs a single namespace;</li>
  * <li>receive throughput: the deduplicating pair of consumers vs a plain single consumer;</li>
+ * <li>the outbox: how fast one publisher fills it while no namespace is reachable, and how fast it drains once one
+ * is back, in batches and (as before batches) one message per send;</li>
  * <li>time from a namespace going down to the first successful passive send, with the default send budget and a
  * tight one.</li>
  * </ul>
@@ -54,6 +56,7 @@ public final class ServiceBusBenchmark {
 
         publish(threads, seconds, rounds);
         receive(backlog);
+        outbox(backlog);
         failover("default send budget (3 s try timeout, 1 retry)", Map.of());
         failover("tight send budget (1 s try timeout, no retry)", Map.of("xregion.servicebus.send.try-timeout-ms",
                 "1000", "xregion.servicebus.send.max-retries", "0"));
@@ -162,6 +165,63 @@ public final class ServiceBusBenchmark {
                     duplicates);
             System.out.printf("summary: dedup/plain %.2f (unique messages per second)%n", plainSeconds / dedupSeconds);
         }
+    }
+
+    /**
+     * The outbox with both namespaces down: one publisher fills it through direct:publish, then eastus comes back and
+     * the drain empties it. The drain must outrun the publisher, or a backlog never clears while traffic goes on.
+     */
+    private static void outbox(int backlog) throws Exception {
+        System.out.println("outbox");
+        Map<Integer, Double> drainRates = new java.util.LinkedHashMap<>();
+        double appendRate = 0;
+        for (int batch : new int[] {1, 100}) {
+            java.nio.file.Path directory = java.nio.file.Path.of("target", "bench-outbox-" + batch);
+            org.apache.camel.util.FileUtil.removeDir(directory.toFile());
+            Map<String, String> settings = topicSettings();
+            settings.put("xregion.servicebus.outbox.directory", directory.toString());
+            settings.put("xregion.servicebus.outbox.batch-messages", Integer.toString(batch));
+            settings.put("xregion.servicebus.outbox.poll-ms", "50");
+            settings.put("xregion.servicebus.outbox.backoff.initial-ms", "50");
+            settings.put("xregion.servicebus.outbox.backoff.max-ms", "100");
+            settings.put("xregion.servicebus.health.interval-ms", "200");
+            settings.put("xregion.servicebus.send.try-timeout-ms", "1000");
+            settings.put("xregion.servicebus.send.max-retries", "0");
+            try (RunningApp app = RunningApp.start(settings)) {
+                app.context().getRouteController().stopRoute("servicebus-receive-primary");
+                app.context().getRouteController().stopRoute("servicebus-receive-secondary");
+                waitUntilReachable(app);
+                Map<String, ServiceBusEmulator> namespaces = app.bean("devEmulators", DevEmulators.class).serviceBus();
+                namespaces.values().forEach(ServiceBusEmulator::down);
+                ProducerTemplate producer = app.context().createProducerTemplate();
+                io.xregion.servicebus.Outbox outbox = app.bean("outbox", io.xregion.servicebus.Outbox.class);
+                AtomicLong counter = new AtomicLong();
+                LoadRun.Call publish = () -> producer.send("direct:publish", exchange -> {
+                    exchange.getMessage().setHeader(ServiceBusConstants.MESSAGE_ID, "o-" + counter.incrementAndGet());
+                    exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+                    exchange.getMessage().setBody("{\"bench\":true}".getBytes());
+                }).getException() == null;
+                publish.run(); // pays the send budget once; then both namespaces are known to be unreachable
+                long start = System.nanoTime();
+                for (int i = 1; i < backlog; i++) {
+                    publish.run();
+                }
+                appendRate = (backlog - 1) / ((System.nanoTime() - start) / 1e9);
+                namespaces.get("eastus").up();
+                io.xregion.servicebus.NamespaceHealth health = app.bean("namespaceHealth",
+                        io.xregion.servicebus.NamespaceHealth.class);
+                waitFor(() -> health.reachable("eastus"));
+                start = System.nanoTime();
+                waitFor(() -> outbox.depth() == 0);
+                double drainSeconds = (System.nanoTime() - start) / 1e9;
+                drainRates.put(batch, backlog / drainSeconds);
+                System.out.printf("  %-34s %7.0f msg/s  (%d messages in %.2f s; filled by one publisher at %.0f "
+                        + "msg/s)%n", "drain, " + batch + (batch == 1 ? " message per send" : " messages per send"),
+                        backlog / drainSeconds, backlog, drainSeconds, appendRate);
+            }
+        }
+        System.out.printf("summary: outbox drain batched/one-by-one %.2f; batched drain/one publisher filling it %.2f%n",
+                drainRates.get(100) / drainRates.get(1), drainRates.get(100) / appendRate);
     }
 
     /** Time from a namespace going down to the first passive send that succeeds on the other one, both ways. */
