@@ -1,5 +1,6 @@
 package io.xregion;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ServiceLoader;
@@ -13,6 +14,7 @@ import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.Registry;
 
+import io.xregion.config.MountedSecrets;
 import io.xregion.config.ProfileSetup;
 import io.xregion.config.Settings;
 import io.xregion.http.ApiErrors;
@@ -40,6 +42,8 @@ public class XRegionConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = Settings.of(context);
+        settings.optional("xregion.secrets.directory")
+                .ifPresent(directory -> MountedSecrets.load(context.getPropertiesComponent(), Path.of(directory)));
         for (ProfileSetup setup : ServiceLoader.load(ProfileSetup.class)) {
             setup.prepare(context, settings);
         }

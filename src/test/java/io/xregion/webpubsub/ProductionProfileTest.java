@@ -60,6 +60,30 @@ class ProductionProfileTest {
     }
 
     @Test
+    void connectionStringsCanComeFromAMountedSecret(@org.junit.jupiter.api.io.TempDir java.nio.file.Path secrets)
+            throws Exception {
+        Map<String, String> properties = prod();
+        // a Secret volume as Kubernetes lays it out: one file per key, plus its own dot-named links
+        java.nio.file.Files.createDirectories(secrets.resolve("..2026_11_28_00_00_00.000000000"));
+        java.nio.file.Files.writeString(secrets.resolve("..2026_11_28_00_00_00.000000000/ignored"), "x");
+        for (String key : java.util.List.copyOf(properties.keySet())) {
+            if (key.endsWith(".connection-string")) {
+                java.nio.file.Files.writeString(secrets.resolve(key), properties.remove(key) + "\n");
+            }
+        }
+        properties.put("xregion.secrets.directory", secrets.toString());
+        try (RunningApp app = RunningApp.start(properties)) {
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
+            String url = HttpCalls.get(app.url("/negotiate?userId=m")).json().get("url").asText();
+            try (WsClient client = WsClient.connect(url, "json.webpubsub.azure.v1")) {
+                assertEquals("m", client.nextJson(Duration.ofSeconds(5)).get("userId").asText());
+            }
+            assertEquals(202, HttpCalls.post(app.url("/publish"), "text/plain", "from a mounted secret").status());
+        }
+    }
+
+    @Test
     void aMissingConnectionStringStopsStartUpNamingTheVariableToSet() {
         Map<String, String> properties = prod();
         properties.remove("xregion.webpubsub.westus.connection-string");
