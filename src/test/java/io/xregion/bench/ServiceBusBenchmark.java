@@ -100,6 +100,15 @@ public final class ServiceBusBenchmark {
             System.out.printf("summary: active %.0f msg/s, passive %.0f msg/s, single %.0f msg/s; "
                     + "active/single %.2f, passive/single %.2f%n", median(actives), median(passives), median(singles),
                     medianRatio(actives, singles), medianRatio(passives, singles));
+            // the figures count calls that returned without an error; the namespaces must hold exactly that many
+            MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
+            for (ServiceBusEmulator namespace : app.bean("devEmulators", DevEmulators.class).serviceBus().values()) {
+                double accepted = meters.find("xregion.servicebus.sends").tags("namespace", namespace.name(),
+                        "outcome", "accepted").counters().stream().mapToDouble(c -> c.count()).sum();
+                int held = namespace.depth("events/subscriptions/xregion");
+                System.out.printf("  check: %s accepted %.0f sends and holds %d messages%s%n", namespace.name(),
+                        accepted, held, held == accepted ? "" : "  MISMATCH");
+            }
         }
     }
 

@@ -103,9 +103,11 @@ class EmulatorRestSdkTest {
             sdk.sendToConnection(aliceId, "just you", WebPubSubContentType.TEXT_PLAIN);
             assertEquals("just you", alice.nextJson(WAIT).get("data").asText());
 
-            // nothing else arrived where it should not have
-            assertNull(alice.poll(Duration.ofMillis(200)));
-            assertNull(bob.poll(Duration.ofMillis(200)));
+            // nothing else arrived where it should not have: a message to all is the next thing each one sees
+            // (one connection's messages arrive in the order they were sent)
+            sdk.sendToAll("marker", WebPubSubContentType.TEXT_PLAIN);
+            assertEquals("marker", alice.nextJson(WAIT).get("data").asText());
+            assertEquals("marker", bob.nextJson(WAIT).get("data").asText());
         }
     }
 
@@ -119,7 +121,8 @@ class EmulatorRestSdkTest {
                     new RequestOptions().addQueryParam("excluded", aliceId).setHeader(
                             com.azure.core.http.HttpHeaderName.CONTENT_TYPE, "text/plain"));
             assertEquals("not alice", bob.nextJson(WAIT).get("data").asText());
-            assertNull(alice.poll(Duration.ofMillis(300)));
+            sdk.sendToAll("marker", WebPubSubContentType.TEXT_PLAIN);
+            assertEquals("marker", alice.nextJson(WAIT).get("data").asText(), "alice got only what followed");
         }
     }
 
@@ -137,6 +140,17 @@ class EmulatorRestSdkTest {
             assertEquals("to g2", alice.nextJson(WAIT).get("data").asText());
             sdk.removeUserFromAllGroupsWithResponse("alice", new RequestOptions());
             assertFalse(sdk.groupExistsWithResponse("g2", new RequestOptions()).getValue());
+
+            // a user leaves one group and stays in the others; a connection leaves every group at once
+            sdk.addUserToGroupWithResponse("g4", "alice", new RequestOptions());
+            sdk.addUserToGroupWithResponse("g5", "alice", new RequestOptions());
+            sdk.removeUserFromGroupWithResponse("g4", "alice", new RequestOptions());
+            assertFalse(sdk.groupExistsWithResponse("g4", new RequestOptions()).getValue());
+            assertTrue(sdk.groupExistsWithResponse("g5", new RequestOptions()).getValue());
+            sdk.addConnectionToGroupWithResponse("g6", aliceId, new RequestOptions());
+            sdk.removeConnectionFromAllGroupsWithResponse(aliceId, new RequestOptions());
+            assertFalse(sdk.groupExistsWithResponse("g5", new RequestOptions()).getValue());
+            assertFalse(sdk.groupExistsWithResponse("g6", new RequestOptions()).getValue());
         }
         // a user's group membership applies to the user's later connections too
         sdk.addUserToGroupWithResponse("g3", "carol", new RequestOptions());
