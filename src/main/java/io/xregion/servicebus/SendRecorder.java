@@ -45,9 +45,11 @@ public final class SendRecorder implements AggregationStrategy {
      * the exchange that a parallel recipient list sends to each namespace, so each copy records into them.
      */
     public void start(Exchange exchange) {
-        exchange.setVariable(OUTCOMES, new ConcurrentSkipListMap<String, String>());
-        exchange.setVariable(REFUSALS, new ConcurrentSkipListMap<String, SendRefusedException>());
+        exchange.removeVariable(OUTCOMES);
+        exchange.removeVariable(REFUSALS);
         exchange.removeVariable(SENT_VIA);
+        outcomes(exchange);
+        refusals(exchange);
     }
 
     /** The namespaces active replication sends to: every reachable one; none reachable is an outage. */
@@ -125,24 +127,23 @@ public final class SendRecorder implements AggregationStrategy {
         return result;
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, SendRefusedException> refusals(Exchange exchange) {
-        Map<String, SendRefusedException> refusals = exchange.getVariable(REFUSALS, Map.class);
-        if (refusals == null) {
-            refusals = new ConcurrentSkipListMap<>();
-            exchange.setVariable(REFUSALS, refusals);
-        }
-        return refusals;
+        return perNamespace(exchange, REFUSALS);
     }
 
-    @SuppressWarnings("unchecked")
     public static Map<String, String> outcomes(Exchange exchange) {
-        Map<String, String> outcomes = exchange.getVariable(OUTCOMES, Map.class);
-        if (outcomes == null) {
-            outcomes = new ConcurrentSkipListMap<>();
-            exchange.setVariable(OUTCOMES, outcomes);
+        return perNamespace(exchange, OUTCOMES);
+    }
+
+    /** A map by namespace kept in an exchange variable, made on first use. */
+    @SuppressWarnings("unchecked")
+    private static <V> Map<String, V> perNamespace(Exchange exchange, String variable) {
+        Map<String, V> map = exchange.getVariable(variable, Map.class);
+        if (map == null) {
+            map = new ConcurrentSkipListMap<>();
+            exchange.setVariable(variable, map);
         }
-        return outcomes;
+        return map;
     }
 
     static String describe(Throwable error) {

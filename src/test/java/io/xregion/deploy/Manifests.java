@@ -60,40 +60,30 @@ final class Manifests {
     }
 
     static List<Map<String, Object>> kustomize(Path directory) {
-        try {
-            Process kubectl = new ProcessBuilder("kubectl", "kustomize", directory.toString())
-                    .redirectErrorStream(true).start();
-            String output;
-            try (InputStream in = kubectl.getInputStream()) {
-                output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            if (!kubectl.waitFor(60, TimeUnit.SECONDS) || kubectl.exitValue() != 0) {
-                throw new IllegalStateException("kubectl kustomize failed for " + directory + ":\n" + output);
-            }
-            return documents(output);
-        } catch (IOException e) {
-            throw new IllegalStateException("kubectl is needed to render the kustomize overlays (.ci/run installs it)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return documents(run("kubectl", "kustomize", directory.toString()));
     }
 
-    /** Runs a command line in the project directory (bash) and returns what it printed; fails on a non-zero exit. */
+    /** Runs a command line in the project directory with bash; see {@link #run(String...)}. */
     static String run(String commandLine) {
+        return run("bash", "-c", commandLine);
+    }
+
+    /** Runs a command in the project directory and returns what it printed; fails on a non-zero exit. */
+    static String run(String... command) {
         try {
-            Process process = new ProcessBuilder("bash", "-c", commandLine).directory(PROJECT.toFile())
-                    .redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(command).directory(PROJECT.toFile()).redirectErrorStream(true)
+                    .start();
             String output;
             try (InputStream in = process.getInputStream()) {
                 output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new AssertionError("`" + commandLine + "` failed:\n" + output);
+                throw new AssertionError(String.join(" ", command) + " failed:\n" + output);
             }
             return output;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new IllegalStateException(command[0] + " cannot be run (kubectl renders the overlays; .ci/run "
+                    + "installs it)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

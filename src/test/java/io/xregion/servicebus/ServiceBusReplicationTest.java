@@ -50,20 +50,8 @@ class ServiceBusReplicationTest {
     }
 
     private void start(String mode, Map<String, String> extra) {
-        Map<String, String> properties = new HashMap<>(RunningApp.fastHealth(500, 500));
+        Map<String, String> properties = new HashMap<>(RunningApp.serviceBusFaultRun(outboxDirectory));
         properties.put("xregion.servicebus.mode", mode);
-        properties.put("xregion.servicebus.entity", "events");
-        properties.put("xregion.servicebus.entity-type", "topic");
-        properties.put("xregion.servicebus.subscription", "xregion");
-        properties.put("xregion.dev.servicebus.extra-subscriptions", "audit");
-        properties.put("xregion.servicebus.send.try-timeout-ms", "1000");
-        properties.put("xregion.servicebus.send.max-retries", "0");
-        properties.put("xregion.servicebus.health.interval-ms", "300");
-        properties.put("xregion.servicebus.health.timeout-ms", "200");
-        properties.put("xregion.servicebus.outbox.directory", outboxDirectory.toString());
-        properties.put("xregion.servicebus.outbox.poll-ms", "100");
-        properties.put("xregion.servicebus.outbox.backoff.initial-ms", "200");
-        properties.put("xregion.servicebus.outbox.backoff.max-ms", "1000");
         properties.putAll(extra);
         app = RunningApp.start(properties);
         Awaitility.await().atMost(Duration.ofSeconds(10))
