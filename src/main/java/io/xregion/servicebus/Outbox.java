@@ -228,6 +228,11 @@ public final class Outbox {
         }
     }
 
+    /** Whether a message no namespace takes would be kept: the outbox is on and not full. */
+    public boolean takesMessages() {
+        return store != null && store.depth() < maxMessages;
+    }
+
     public int depth() {
         return store == null ? 0 : store.depth();
     }

@@ -57,7 +57,8 @@ public final class ServiceBusBeans {
         registry.bind("publishRequests", new PublishRequests(new BroadcastPayload(
                 (int) settings.number("xregion.servicebus.max-message-bytes", 1, 100 * 1024 * 1024)),
                 serviceBus.mode(), outbox));
-        registry.bind("serviceBusReadiness", new ServiceBusReadiness(health, outbox));
+        registry.bind("serviceBusReadiness", new ServiceBusReadiness(health, outbox,
+                settings.flag("xregion.servicebus.ready-while-queueing")));
         return new ServiceBusBeans(health, outbox);
     }
 
