@@ -1,8 +1,13 @@
 package io.xregion.servicebus;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -91,7 +96,7 @@ public final class Outbox {
                 store.append(clock.millis(), message.getHeader(ServiceBusConstants.MESSAGE_ID, String.class),
                         message.getHeader(Exchange.CONTENT_TYPE, String.class), message.getBody(byte[].class));
             }
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             LOG.error("Outbox: a message could not be stored: {}", e.getCause().toString());
             throw new ApiException(503, "OutboxUnavailable",
                     "No Service Bus namespace took the message and the outbox cannot store it now; nothing was kept",
@@ -204,9 +209,9 @@ public final class Outbox {
             why.put("error", cause == null ? null : cause.getMessage());
             writeDurably(rejectedDirectory.resolve(sequence + ".body"), head.body());
             writeDurably(rejectedDirectory.resolve(sequence + ".json"),
-                    ApiErrors.json(why).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    ApiErrors.json(why).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("the outbox cannot set a refused message aside", e);
+            throw new UncheckedIOException("the outbox cannot set a refused message aside", e);
         }
         store.removeThrough(sequence);
         synchronized (this) {
@@ -217,10 +222,9 @@ public final class Outbox {
     }
 
     private static void writeDurably(Path file, byte[] bytes) throws IOException {
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }

@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import io.vertx.core.Context;
@@ -67,8 +69,8 @@ public final class WebPubSubEmulator implements AutoCloseable {
     private final Upstream upstream;
     private final RestApi rest;
     private final ClientEndpoint clients;
-    private final java.util.concurrent.atomic.AtomicInteger healthFailuresLeft = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong healthChecks = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicInteger healthFailuresLeft = new AtomicInteger();
+    private final AtomicLong healthChecks = new AtomicLong();
     private HttpServer server;
     private volatile int port;
     private volatile Health health = Health.DOWN;
