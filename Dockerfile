@@ -15,7 +15,8 @@ RUN groupadd --system --gid 10001 xregion \
 WORKDIR /deployments
 COPY --from=build /build/target/xregion-*-runner.jar xregion.jar
 COPY application.properties ./
-COPY routes/ routes/
+# the app's routes only: routes/dev belongs to the dev profile, which the runner jar does not hold
+COPY routes/*.camel.yaml routes/
 # the outbox (xregion.servicebus.outbox.directory = data/outbox): mount a persistent volume here
 RUN mkdir -p data && chown xregion:xregion data
 USER 10001:10001

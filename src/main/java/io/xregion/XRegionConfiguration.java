@@ -3,6 +3,7 @@ package io.xregion;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.ServiceLoader;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,7 +45,14 @@ public class XRegionConfiguration implements CamelConfiguration {
         Settings settings = Settings.of(context);
         settings.optional("xregion.secrets.directory")
                 .ifPresent(directory -> MountedSecrets.load(context.getPropertiesComponent(), Path.of(directory)));
-        for (ProfileSetup setup : ServiceLoader.load(ProfileSetup.class)) {
+        List<ProfileSetup> setups = ServiceLoader.load(ProfileSetup.class).stream().map(ServiceLoader.Provider::get)
+                .toList();
+        if (settings.devProfile() && setups.isEmpty()) {
+            throw new IllegalStateException("The dev profile starts an embedded local Azure, which this jar does not "
+                    + "hold (the runner jar is production only): run it with camel.main.profile=prod "
+                    + "(CAMEL_MAIN_PROFILE=prod), or run the dev profile from the source tree (mvn compile camel:run)");
+        }
+        for (ProfileSetup setup : setups) {
             setup.prepare(context, settings);
         }
         Registry registry = context.getRegistry();

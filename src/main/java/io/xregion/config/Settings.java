@@ -15,24 +15,28 @@ import org.apache.camel.util.IOHelper;
  */
 public final class Settings {
 
-    /** The profile that starts local emulators; any other profile takes every setting from outside. */
+    /** The profile that starts the embedded local Azure; production takes every setting from outside. */
     public static final String DEV_PROFILE = "dev";
+    public static final String PROD_PROFILE = "prod";
 
     private final PropertiesComponent properties;
+    private final String camelProfile;
 
-    public Settings(PropertiesComponent properties) {
+    public Settings(PropertiesComponent properties, String camelProfile) {
         this.properties = properties;
+        this.camelProfile = camelProfile;
     }
 
     public static Settings of(CamelContext context) {
-        return new Settings(context.getPropertiesComponent());
+        return new Settings(context.getPropertiesComponent(), context.getCamelContextExtension().getProfile());
     }
 
-    /** {@code dev} (the default) or {@code prod}. */
+    /** Camel's profile (camel.main.profile): {@code dev}, or {@code prod}, which is also the default. */
     public String profile() {
-        String profile = optional("xregion.profile").orElse(DEV_PROFILE).trim();
-        if (!profile.equals(DEV_PROFILE) && !profile.equals("prod")) {
-            throw new IllegalStateException("xregion.profile must be dev or prod, not '" + profile + "'");
+        String profile = camelProfile == null || camelProfile.isBlank() ? PROD_PROFILE : camelProfile.trim();
+        if (!profile.equals(DEV_PROFILE) && !profile.equals(PROD_PROFILE)) {
+            throw new IllegalStateException("camel.main.profile (CAMEL_MAIN_PROFILE) must be dev or prod, not '"
+                    + profile + "'");
         }
         return profile;
     }

@@ -70,7 +70,7 @@ class DeploymentManifestsTest {
         }
         Map<String, String> env = environment(container(only(resources, "Deployment")));
         String other = REGIONS.stream().filter(r -> !r.equals(region)).findFirst().orElseThrow();
-        assertEquals("prod", env.get(environmentName("xregion.profile")));
+        assertEquals("prod", env.get("CAMEL_MAIN_PROFILE"), "the production profile, by Camel's own variable");
         assertEquals(region, env.get(environmentName("xregion.webpubsub.primary")));
         assertEquals(region, env.get(environmentName("xregion.servicebus.primary")));
         assertEquals(other, env.get(environmentName("xregion.servicebus.secondary")));

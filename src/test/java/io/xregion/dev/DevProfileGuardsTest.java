@@ -56,11 +56,11 @@ class DevProfileGuardsTest {
                 () -> DevProfileSetup.refuseProductionSettings(Map.of(
                         "XREGION_WEBPUBSUB_EASTUS_CONNECTION_STRING", "Endpoint=https://x;AccessKey=secret-value;",
                         "PATH", "/usr/bin")));
-        assertTrue(refused.getMessage().contains("XREGION_PROFILE=prod"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("CAMEL_MAIN_PROFILE=prod"), refused.getMessage());
         assertFalse(refused.getMessage().contains("secret-value"), "the message must name variables, not values");
         assertThrows(IllegalStateException.class, () -> DevProfileSetup.refuseProductionSettings(
                 Map.of("XREGION_SERVICEBUS_WESTUS_CONNECTION_STRING", "x")));
-        assertDoesNotThrow(() -> DevProfileSetup.refuseProductionSettings(Map.of("XREGION_PROFILE", "dev",
+        assertDoesNotThrow(() -> DevProfileSetup.refuseProductionSettings(Map.of("CAMEL_MAIN_PROFILE", "dev",
                 "XREGION_WEBPUBSUB_PRIMARY", "westus")));
     }
 }

@@ -32,7 +32,7 @@ public final class ExternalServices implements AutoCloseable {
     /** The settings a production deployment would take from its environment. */
     public Map<String, String> productionSettings() {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("xregion.profile", "prod");
+        settings.put(RunningApp.PROFILE, "prod");
         settings.put("xregion.webpubsub.eastus.connection-string", eastWebPubSub.connectionString());
         settings.put("xregion.webpubsub.westus.connection-string", westWebPubSub.connectionString());
         settings.put("xregion.servicebus.eastus.connection-string", eastServiceBus.connectionString());

@@ -16,6 +16,9 @@ import io.xregion.XRegionApp;
  */
 public final class RunningApp implements AutoCloseable {
 
+    /** Camel's profile key: dev (the embedded local Azure) unless the overrides say prod. */
+    public static final String PROFILE = "camel.main.profile";
+
     private final Main main;
     private final int port;
     private final int managementPort;
@@ -35,6 +38,8 @@ public final class RunningApp implements AutoCloseable {
         properties.putAll(overrides);
         Main main = new Main(XRegionApp.class);
         main.setDefaultPropertyPlaceholderLocation("file:application.properties");
+        // Camel reads its profile before any property source: from here, as camel:run passes -profile
+        main.configure().setProfile(properties.getOrDefault(PROFILE, "dev"));
         properties.forEach(main::addOverrideProperty);
         try {
             main.start();

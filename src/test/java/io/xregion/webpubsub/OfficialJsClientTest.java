@@ -3,29 +3,18 @@ package io.xregion.webpubsub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.testing.HttpCalls;
+import io.xregion.testing.NodeScript;
+import io.xregion.testing.NodeSdks;
 import io.xregion.testing.RunningApp;
-import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,24 +29,14 @@ import org.junit.jupiter.api.Test;
  */
 class OfficialJsClientTest {
 
-    private static final Path CLIENT = Path.of("target", "js-client");
     private static final Duration WAIT = Duration.ofSeconds(15);
 
     private RunningApp app;
-    private final List<Process> processes = new ArrayList<>();
+    private final List<NodeScript> clients = new ArrayList<>();
 
     @BeforeAll
-    static void installTheSdk() throws Exception {
-        Files.createDirectories(CLIENT);
-        for (String file : List.of("package.json", "package-lock.json", "client.mjs")) {
-            Files.copy(Path.of("src", "test", "js", file), CLIENT.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-        }
-        if (!Files.isDirectory(CLIENT.resolve("node_modules/@azure/web-pubsub-client"))) {
-            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(CLIENT.toFile())
-                    .redirectErrorStream(true).redirectOutput(CLIENT.resolve("npm-ci.log").toFile()).start();
-            assertTrue(npm.waitFor(5, TimeUnit.MINUTES), "npm ci took too long");
-            assertEquals(0, npm.exitValue(), "npm ci failed; see " + CLIENT.resolve("npm-ci.log"));
-        }
+    static void installTheSdk() {
+        NodeSdks.install();
     }
 
     @BeforeEach
@@ -71,60 +50,14 @@ class OfficialJsClientTest {
 
     @AfterEach
     void stop() {
-        processes.forEach(Process::destroyForcibly);
+        clients.forEach(NodeScript::close);
         app.close();
     }
 
-    /** A running node client: its JSON lines in a queue, and its stdin for commands. */
-    private final class JsClient {
-        final BlockingQueue<JsonNode> lines = new LinkedBlockingQueue<>();
-        final List<String> seen = new ArrayList<>();
-        final Writer commands;
-
-        JsClient(String userId, String protocol) throws IOException {
-            Process node = new ProcessBuilder("node", "client.mjs", app.url(""), userId, protocol)
-                    .directory(CLIENT.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            processes.add(node);
-            commands = new OutputStreamWriter(node.getOutputStream(), StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String line = out.readLine(); line != null; line = out.readLine()) {
-                        if (line.startsWith("{")) {
-                            lines.add(WsClient.JSON.readTree(line));
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process ended
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        /** Waits for the first line (after those already taken) that matches; fails with what was seen. */
-        JsonNode await(String what, Predicate<JsonNode> matching) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline) {
-                JsonNode line = lines.poll(100, TimeUnit.MILLISECONDS);
-                if (line != null) {
-                    seen.add(line.toString());
-                    if (matching.test(line)) {
-                        return line;
-                    }
-                }
-            }
-            throw new AssertionError("the JS client never reported " + what + "; it reported " + seen);
-        }
-
-        JsonNode awaitEvent(String event) throws InterruptedException {
-            return await(event, l -> event.equals(l.path("event").asText()));
-        }
-
-        void command(String line) throws IOException {
-            commands.write(line + "\n");
-            commands.flush();
-        }
+    private NodeScript client(String userId, String protocol) {
+        NodeScript client = NodeScript.start(WAIT, "client.mjs", app.url(""), userId, protocol);
+        clients.add(client);
+        return client;
     }
 
     private void dev(String instance, String action) {
@@ -133,7 +66,7 @@ class OfficialJsClientTest {
 
     @Test
     void theOfficialClientFollowsFailoverAndFailbackThroughNegotiate() throws Exception {
-        JsClient client = new JsClient("js-user", "json");
+        NodeScript client = client("js-user", "json");
         assertEquals("eastus", client.awaitEvent("connected").get("region").asText());
 
         assertEquals(202, HttpCalls.post(app.url("/broadcast"), "text/plain", "hello js").status());
@@ -166,7 +99,7 @@ class OfficialJsClientTest {
         dev("eastus", "down");
         Awaitility.await().atMost(WAIT).until(() -> "westus".equals(HttpCalls.get(app.url("/negotiate")).json()
                 .path("region").asText()));
-        JsClient client = new JsClient("reliable-user", "reliable");
+        NodeScript client = client("reliable-user", "reliable");
         assertEquals("westus", client.awaitEvent("connected").get("region").asText());
 
         long up = System.nanoTime();

@@ -6,9 +6,6 @@ import java.time.Duration;
 import java.util.List;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExtendedStartupListener;
-import org.apache.camel.spi.Resource;
-import org.apache.camel.support.PluginHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +20,8 @@ import io.xregion.webpubsub.WebPubSubInstances;
 
 /**
  * The dev profile: one local Web PubSub emulator per configured instance, each with its own random key, on
- * loopback; the app is pointed at them by overriding the instances' connection strings. It also loads the dev-only
- * routes (the control API for failover drills).
+ * loopback; the app is pointed at them by overriding the instances' connection strings. The dev-only routes (the
+ * control API for failover drills) come with application-dev.properties.
  */
 public final class DevProfileSetup implements ProfileSetup {
 
@@ -38,8 +35,8 @@ public final class DevProfileSetup implements ProfileSetup {
         }
         refuseProductionSettings(System.getenv());
         String devKey = settings.optional("xregion.dev.access-key").orElse(null);
-        if (devKey != null && !devKey.matches("[A-Za-z0-9+/=_-]{16,}")) {
-            throw new IllegalStateException("xregion.dev.access-key must be at least 16 characters of A-Z, a-z, 0-9, "
+        if (devKey != null && !devKey.matches("[A-Za-z0-9+/=_-]{32,}")) {
+            throw new IllegalStateException("xregion.dev.access-key must be at least 32 characters of A-Z, a-z, 0-9, "
                     + "+, /, =, _ or -");
         }
         DevEmulators emulators = new DevEmulators();
@@ -61,23 +58,6 @@ public final class DevProfileSetup implements ProfileSetup {
         context.getRegistry().bind("devControl", new DevControl(context, emulators));
         LOG.info("Dev profile: local Web PubSub emulators {}",
                 emulators.webPubSub().values().stream().map(e -> e.name() + "=" + e.endpoint()).toList());
-
-        // added once the app's own routes are in, so the dev routes can use their route configurations
-        String routes = settings.optional("xregion.dev.routes").orElse(null);
-        if (routes != null) {
-            context.addStartupListener(new ExtendedStartupListener() {
-                @Override
-                public void onCamelContextStarted(CamelContext camel, boolean alreadyStarted) {
-                    // nothing before the app's routes are started
-                }
-
-                @Override
-                public void onCamelContextFullyStarted(CamelContext camel, boolean alreadyStarted) throws Exception {
-                    var resources = PluginHelper.getPackageScanResourceResolver(camel).findResources(routes);
-                    PluginHelper.getRoutesLoader(camel).loadRoutes(resources.toArray(new Resource[0]));
-                }
-            });
-        }
     }
 
     /** One Service Bus namespace per configured one, holding the configured queue or topic and subscription. */
@@ -108,14 +88,14 @@ public final class DevProfileSetup implements ProfileSetup {
 
     /**
      * The dev profile replaces every connection string with a local emulator's. A production install that forgot
-     * XREGION_PROFILE=prod would then run on emulators, so real connection strings in the environment stop it.
+     * CAMEL_MAIN_PROFILE=prod would then run on emulators, so real connection strings in the environment stop it.
      */
     static void refuseProductionSettings(java.util.Map<String, String> environment) {
         List<String> real = environment.keySet().stream()
                 .filter(name -> name.matches("XREGION_(WEBPUBSUB|SERVICEBUS)_.+_CONNECTION_STRING")).sorted().toList();
         if (!real.isEmpty()) {
             throw new IllegalStateException("The dev profile runs on local emulators, but the environment sets " + real
-                    + ": set XREGION_PROFILE=prod to use them, or unset them for a local run");
+                    + ": set CAMEL_MAIN_PROFILE=prod to use them, or unset them for a local run");
         }
     }
 

@@ -15,7 +15,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
-import io.xregion.security.Hs256Jwt;
+import io.xregion.emulator.security.AccessKeyTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +37,7 @@ final class Upstream {
     }
 
     private final String urlTemplate;
-    private final String accessKey;
+    private final AccessKeyTokens signatures;
     private final Supplier<String> origin;
     private final long timeoutMillis;
     private final HttpClient http;
@@ -46,7 +46,7 @@ final class Upstream {
 
     Upstream(Vertx vertx, String urlTemplate, String accessKey, Supplier<String> origin, long timeoutMillis) {
         this.urlTemplate = urlTemplate;
-        this.accessKey = accessKey;
+        this.signatures = new AccessKeyTokens(accessKey);
         this.origin = origin;
         this.timeoutMillis = timeoutMillis;
         this.http = urlTemplate == null ? null : vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
@@ -148,7 +148,7 @@ final class Upstream {
                     .add("ce-connectionId", connection.id)
                     .add("ce-eventName", event)
                     .add("ce-awpsversion", "1.0")
-                    .add("ce-signature", "sha256=" + Hs256Jwt.HmacSha256.hex(accessKey, connection.id))
+                    .add("ce-signature", "sha256=" + signatures.hexSignature(connection.id))
                     .add("WebHook-Request-Origin", origin.get());
             if (connection.userId != null) {
                 headers.add("ce-userId", connection.userId);

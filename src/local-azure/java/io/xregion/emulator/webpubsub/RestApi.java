@@ -18,7 +18,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-import io.xregion.security.Hs256Jwt;
+import io.xregion.emulator.security.AccessKeyTokens;
 
 /**
  * The data-plane REST API (api-version 2024-01-01 and the versions before it): sends, closes, exists checks, group
@@ -32,11 +32,13 @@ final class RestApi {
     private final WebPubSubEmulator emulator;
     private final EmulatorOptions options;
     private final Clock clock;
+    private final AccessKeyTokens tokens;
 
     RestApi(WebPubSubEmulator emulator, EmulatorOptions options, Clock clock) {
         this.emulator = emulator;
         this.options = options;
         this.clock = clock;
+        this.tokens = new AccessKeyTokens(options.accessKey());
     }
 
     void handle(HttpServerRequest request) {
@@ -125,9 +127,8 @@ final class RestApi {
         }
         Map<String, Object> claims;
         try {
-            claims = Hs256Jwt.verify(authorization.substring(7).trim(), options.accessKey(), clock,
-                    options.clockSkew());
-        } catch (Hs256Jwt.InvalidTokenException e) {
+            claims = tokens.verify(authorization.substring(7).trim(), clock, options.clockSkew());
+        } catch (AccessKeyTokens.InvalidTokenException e) {
             return "The token is not valid: " + e.getMessage();
         }
         if (!(claims.get("aud") instanceof String aud) || !audienceMatches(aud, request.absoluteURI())) {
@@ -258,7 +259,7 @@ final class RestApi {
         if (!groups.isEmpty()) {
             claims.put("webpubsub.group", groups);
         }
-        String token = Hs256Jwt.sign(claims, options.accessKey());
+        String token = tokens.sign(claims);
         json(request.response().setStatusCode(200), Frames.JSON.createObjectNode().put("token", token));
     }
 

@@ -7,7 +7,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.xregion.security.Hs256Jwt;
+import io.xregion.emulator.security.AccessKeyTokens;
 
 /**
  * Checks a shared access signature as the service does:
@@ -49,7 +49,7 @@ final class SasToken {
         if (expires < nowSeconds) {
             return "the token has expired";
         }
-        byte[] expected = Hs256Jwt.HmacSha256.digest(key,
+        byte[] expected = AccessKeyTokens.hmacSha256(key,
                 (resource + "\n" + decode(expiry)).getBytes(StandardCharsets.UTF_8));
         byte[] actual;
         try {

@@ -18,7 +18,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 
-import io.xregion.security.Hs256Jwt;
+import io.xregion.emulator.security.AccessKeyTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,12 +37,14 @@ final class ClientEndpoint {
     private final EmulatorOptions options;
     private final Upstream upstream;
     private final Clock clock;
+    private final AccessKeyTokens tokens;
 
     ClientEndpoint(WebPubSubEmulator emulator, EmulatorOptions options, Upstream upstream, Clock clock) {
         this.emulator = emulator;
         this.options = options;
         this.upstream = upstream;
         this.clock = clock;
+        this.tokens = new AccessKeyTokens(options.accessKey());
     }
 
     void handshake(ServerWebSocket ws) {
@@ -69,8 +71,8 @@ final class ClientEndpoint {
         }
         Map<String, Object> claims;
         try {
-            claims = Hs256Jwt.verify(token(ws, params), options.accessKey(), clock, options.clockSkew());
-        } catch (Hs256Jwt.InvalidTokenException e) {
+            claims = tokens.verify(token(ws, params), clock, options.clockSkew());
+        } catch (AccessKeyTokens.InvalidTokenException e) {
             LOG.debug("[{}] client refused: {}", options.name(), e.getMessage());
             ws.reject(401);
             return;
