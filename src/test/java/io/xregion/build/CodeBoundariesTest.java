@@ -32,7 +32,7 @@ class CodeBoundariesTest {
         ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("no jdeps in "
                 + System.getProperty("java.home")));
         StringWriter out = new StringWriter();
-        int status = jdeps.run(new PrintWriter(out), new PrintWriter(out), "-verbose:class", "-e", "io\\.xregion\\..*",
+        int status = jdeps.run(new PrintWriter(out), new PrintWriter(out), "-verbose:class", "-filter:none", "-e", "io\\.xregion\\..*",
                 CLASSES.toString());
         assertEquals(0, status, out::toString);
         edges = out.toString().lines().map(EDGE::matcher).filter(Matcher::find)

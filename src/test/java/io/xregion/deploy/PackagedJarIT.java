@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 import io.xregion.testing.AuditSubscription;
 import io.xregion.testing.ExternalServices;
@@ -54,8 +56,7 @@ class PackagedJarIT {
 
     @Test
     void startsInTheProductionProfileAsTheDeploymentRunsIt() throws Exception {
-        Path jar = Path.of(System.getProperty("xregion.runnerJar", "target/xregion-0.1.0-SNAPSHOT-runner.jar"));
-        assertTrue(Files.isRegularFile(jar), "run mvn verify (it packages " + jar + " first)");
+        Path jar = runnerJar();
 
         Map<String, Object> deployment = only(Manifests.rendered("eastus"), "Deployment");
         Map<String, Object> container = container(deployment);
@@ -135,6 +136,43 @@ class PackagedJarIT {
             String key = value.replaceAll(".*(AccessKey|SharedAccessKey)=([^;]+).*", "$2");
             assertFalse(log.contains(key), "a key appears in the output");
         }
+    }
+
+    @Test
+    void theRunnerJarHoldsNoLocalAzureAndNoDevProfile() throws Exception {
+        Path jar = runnerJar();
+        List<String> entries;
+        try (JarFile file = new JarFile(jar.toFile())) {
+            entries = file.stream().map(JarEntry::getName).toList();
+        }
+        assertTrue(entries.contains("io/xregion/XRegionApp.class"), "the app is in the runner jar");
+        List<String> devOnly = entries.stream().filter(name -> name.startsWith("io/xregion/emulator/")
+                || name.startsWith("io/xregion/dev/") || name.equals("application-dev.properties")
+                || name.equals("META-INF/services/io.xregion.config.ProfileSetup")).toList();
+        assertEquals(List.of(), devOnly, "the runner jar is production only");
+
+        // asked for the dev profile anyway, it stops at once and says why (working directory as in the image)
+        Files.copy(Manifests.PROJECT.resolve("application.properties"), deployments.resolve("application.properties"));
+        Path routes = Files.createDirectories(deployments.resolve("routes"));
+        for (String route : Manifests.routeFiles()) {
+            Files.copy(Manifests.PROJECT.resolve("routes").resolve(route), routes.resolve(route));
+        }
+        File output = deployments.resolve("dev.log").toFile();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dcamel.server.port=" + RunningApp.freePort(), "-Dcamel.management.port=" + RunningApp.freePort(),
+                "-jar", jar.toAbsolutePath().toString()).directory(deployments.toFile()).redirectErrorStream(true)
+                .redirectOutput(output);
+        builder.environment().keySet().removeIf(k -> k.startsWith("XREGION_") || k.startsWith("CAMEL_"));
+        builder.environment().put("CAMEL_MAIN_PROFILE", "dev");
+        app = builder.start();
+        assertTrue(app.waitFor(60, TimeUnit.SECONDS), "the jar must stop by itself");
+        assertTrue(read(output).contains("the runner jar is production only"), () -> read(output));
+    }
+
+    private static Path runnerJar() {
+        Path jar = Path.of(System.getProperty("xregion.runnerJar", "target/xregion-0.1.0-SNAPSHOT-runner.jar"));
+        assertTrue(Files.isRegularFile(jar), "run mvn verify (it packages " + jar + " first)");
+        return jar;
     }
 
     private static String mountPath(Map<String, Object> container, String volume) {
