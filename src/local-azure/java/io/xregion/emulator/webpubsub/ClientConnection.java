@@ -2,8 +2,10 @@ package io.xregion.emulator.webpubsub;
 
 import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 import io.vertx.core.buffer.Buffer;
@@ -27,6 +29,11 @@ final class ClientConnection {
     final ClientProtocol protocol;
     final String reconnectionToken;
     final Set<String> roles;
+    /**
+     * Permissions granted (true) or revoked (false) through REST, by role name for one group
+     * ({@code webpubsub.sendToGroup.<group>}); they win over the token's roles, wildcards included.
+     */
+    final Map<String, Boolean> permissionOverrides = new HashMap<>();
     final Set<String> groups = new LinkedHashSet<>();
     final String subprotocol;
     String connectionState;
@@ -49,6 +56,12 @@ final class ClientConnection {
         this.roles = Set.copyOf(roles);
         this.subprotocol = protocol.subprotocol;
         this.bufferLimit = bufferLimit;
+    }
+
+    /** Whether the connection may do this ({@link Roles#JOIN_LEAVE} or {@link Roles#SEND}) for this group now. */
+    boolean allows(String permission, String group) {
+        Boolean override = permissionOverrides.get(permission + "." + group);
+        return override != null ? override : Roles.allows(roles, permission, group);
     }
 
     ServerWebSocket socket() {

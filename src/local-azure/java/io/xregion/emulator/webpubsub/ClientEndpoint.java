@@ -286,7 +286,7 @@ final class ClientEndpoint {
         String group = frame.path("group").asText(null);
         if (!Names.validGroup(group)) {
             ack(connection, ackId, "InvalidRequest", "The group name is not valid");
-        } else if (!Roles.allows(connection.roles, Roles.JOIN_LEAVE, group)) {
+        } else if (!connection.allows(Roles.JOIN_LEAVE, group)) {
             ack(connection, ackId, "Forbidden", "The connection has no permission to join or leave " + group);
         } else {
             if (join) {
@@ -305,7 +305,7 @@ final class ClientEndpoint {
             ack(connection, ackId, "InvalidRequest", "The group name or the data is not valid");
             return;
         }
-        if (!Roles.allows(connection.roles, Roles.SEND, group)) {
+        if (!connection.allows(Roles.SEND, group)) {
             ack(connection, ackId, "Forbidden", "The connection has no permission to send to " + group);
             return;
         }

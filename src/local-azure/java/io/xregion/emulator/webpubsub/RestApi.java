@@ -2,30 +2,41 @@ package io.xregion.emulator.webpubsub;
 
 import java.io.IOException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 
 import io.xregion.emulator.security.AccessKeyTokens;
 
 /**
- * The data-plane REST API (api-version 2024-01-01 and the versions before it): sends, closes, exists checks, group
- * membership and {@code :generateToken}, each authorised by an access-key JWT.
+ * The data-plane REST API (api-version 2024-12-01 and the versions before it): sends, closes, exists checks, group
+ * membership and listing, connection permissions and {@code :generateToken}, each authorised by an access-key JWT.
+ * OData filters are not emulated: a request with one is refused with 400.
  */
 final class RestApi {
 
+    private static final String NO_FILTERS = "OData filter is not supported by this emulator";
+    /** The largest page of group members the service allows; the page size when the caller names none. */
+    private static final int MAX_PAGE_SIZE = 200;
     private static final Set<String> API_VERSIONS = Set.of("2021-10-01", "2022-11-01", "2023-07-01", "2024-01-01",
             "2024-12-01");
 
@@ -94,7 +105,7 @@ final class RestApi {
         Hub hub = emulator.hub(segments[0]);
         readBody(request).onComplete(body -> {
             if (body.failed()) {
-                if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+                if (request.version() != HttpVersion.HTTP_2) {
                     // the rest of the body is never read, so this HTTP/1 connection cannot carry another request
                     request.response().putHeader("Connection", "close").endHandler(v -> request.connection().close());
                 }
@@ -196,7 +207,7 @@ final class RestApi {
             }
         }
         if (request.getParam("filter") != null) {
-            throw new BadRequest("OData filter is not supported by this emulator");
+            throw new BadRequest(NO_FILTERS);
         }
         String ttl = request.getParam("messageTtlSeconds");
         if (ttl != null && !ttl.matches("\\d{1,3}") || ttl != null && Integer.parseInt(ttl) > 300) {
@@ -263,6 +274,127 @@ final class RestApi {
         json(request.response().setStatusCode(200), Frames.JSON.createObjectNode().put("token", token));
     }
 
+    /**
+     * {@code :addToGroups} and {@code :removeFromGroups}: every connection of the hub joins or leaves the groups, as
+     * the service does when the body names no filter.
+     */
+    private void allConnectionsGroups(HttpServerRequest request, Hub hub, Buffer body, boolean join) {
+        JsonNode parsed;
+        try {
+            parsed = Frames.JSON.readTree(body.getBytes());
+        } catch (IOException e) {
+            throw new BadRequest("The body must be JSON: {\"groups\": [...], \"filter\": \"...\"}");
+        }
+        JsonNode groups = parsed == null ? null : parsed.get("groups");
+        if (groups == null || !groups.isArray()) {
+            throw new BadRequest("The body must name its groups: {\"groups\": [...]}");
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode group : groups) {
+            if (!group.isTextual() || !Names.validGroup(group.asText())) {
+                throw new BadRequest("A group name is not valid");
+            }
+            names.add(group.asText());
+        }
+        if (parsed.hasNonNull("filter")) {
+            throw new BadRequest(NO_FILTERS);
+        }
+        for (ClientConnection connection : hub.connections()) {
+            for (String group : names) {
+                if (join) {
+                    hub.join(connection, group);
+                } else {
+                    hub.leave(connection, group);
+                }
+            }
+        }
+        request.response().setStatusCode(200).end();
+    }
+
+    /**
+     * A group's members, in pages ordered by connection id: the continuation token is the last id of the page
+     * before, so a page stays right while members come and go.
+     */
+    private void listGroupMembers(HttpServerRequest request, Hub hub, String group) {
+        int pageSize = intParam(request, "maxpagesize", 1, MAX_PAGE_SIZE, MAX_PAGE_SIZE);
+        int top = intParam(request, "top", 1, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        String after = request.getParam("continuationToken");
+        List<ClientConnection> members = hub.groupMembers(group).stream()
+                .filter(c -> after == null || c.id.compareTo(after) > 0)
+                .sorted(Comparator.comparing(c -> c.id)).toList();
+        List<ClientConnection> page = members.subList(0, Math.min(members.size(), Math.min(pageSize, top)));
+        ObjectNode answer = Frames.JSON.createObjectNode();
+        ArrayNode value = answer.putArray("value");
+        for (ClientConnection member : page) {
+            ObjectNode item = value.addObject().put("connectionId", member.id);
+            if (member.userId != null) {
+                item.put("userId", member.userId);
+            }
+        }
+        if (members.size() > page.size() && top > page.size()) {
+            // the SDKs follow nextLink as it is, so it carries the api-version and what is left of top
+            StringBuilder next = new StringBuilder(request.scheme() + "://" + request.authority() + request.path())
+                    .append("?api-version=").append(request.getParam("api-version"))
+                    .append("&maxpagesize=").append(pageSize);
+            if (top != Integer.MAX_VALUE) {
+                next.append("&top=").append(top - page.size());
+            }
+            next.append("&continuationToken=").append(URLEncoder.encode(page.get(page.size() - 1).id,
+                    StandardCharsets.UTF_8));
+            answer.put("nextLink", next.toString());
+        }
+        json(request.response().setStatusCode(200), answer);
+    }
+
+    /**
+     * Grant (PUT), revoke (DELETE) or check (HEAD) a connection's permission for one group. A grant or revoke wins
+     * over the token's roles for that group, wildcard roles included; group membership is left as it is.
+     */
+    private void permission(HttpServerRequest request, Hub hub, String permission, String connectionId) {
+        String role = switch (permission) {
+            case "sendToGroup" -> Roles.SEND;
+            case "joinLeaveGroup" -> Roles.JOIN_LEAVE;
+            default -> throw new BadRequest("The permission must be sendToGroup or joinLeaveGroup");
+        };
+        String group = request.getParam("targetName");
+        if (!Names.validGroup(group)) {
+            // both permissions are per group, so the service needs the group's name
+            throw new BadRequest("targetName must name the group");
+        }
+        ClientConnection connection = hub.connection(connectionId);
+        if (request.method() == HttpMethod.HEAD) {
+            exists(request, connection != null && connection.allows(role, group));
+        } else if (request.method() == HttpMethod.PUT) {
+            if (connection == null) {
+                error(request, 404, "NotFound", "The connection does not exist");
+                return;
+            }
+            connection.permissionOverrides.put(role + "." + group, true);
+            request.response().setStatusCode(200).end();
+        } else {
+            if (connection != null) {
+                connection.permissionOverrides.put(role + "." + group, false);
+            }
+            request.response().setStatusCode(204).end();
+        }
+    }
+
+    private static int intParam(HttpServerRequest request, String name, int min, int max, int absent) {
+        String value = request.getParam(name);
+        if (value == null) {
+            return absent;
+        }
+        try {
+            int number = Integer.parseInt(value);
+            if (number >= min && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new BadRequest(name + " must be a whole number from " + min + " to " + max);
+    }
+
     private void exists(HttpServerRequest request, boolean exists) {
         request.response().setStatusCode(exists ? 200 : 404).end();
     }
@@ -300,6 +432,9 @@ final class RestApi {
         SEND_TO_ALL(":send", (a, r, h, n, x, b) -> a.send(r, h, Target.ALL, null, b), HttpMethod.POST),
         CLOSE_ALL(":closeConnections", (a, r, h, n, x, b) -> a.close(r, h, Target.ALL, null), HttpMethod.POST),
         GENERATE_TOKEN(":generateToken", (a, r, h, n, x, b) -> a.generateToken(r, n), HttpMethod.POST),
+        ADD_TO_GROUPS(":addToGroups", (a, r, h, n, x, b) -> a.allConnectionsGroups(r, h, b, true), HttpMethod.POST),
+        REMOVE_FROM_GROUPS(":removeFromGroups", (a, r, h, n, x, b) -> a.allConnectionsGroups(r, h, b, false),
+                HttpMethod.POST),
         SEND_TO_USER("users/*/:send", (a, r, h, n, x, b) -> a.send(r, h, Target.USER, x[0], b), HttpMethod.POST),
         CLOSE_USER("users/*/:closeConnections", (a, r, h, n, x, b) -> a.close(r, h, Target.USER, x[0]),
                 HttpMethod.POST),
@@ -322,6 +457,7 @@ final class RestApi {
         CLOSE_GROUP("groups/*/:closeConnections", (a, r, h, n, x, b) -> a.close(r, h, Target.GROUP, x[0]),
                 HttpMethod.POST),
         GROUP_EXISTS("groups/*", (a, r, h, n, x, b) -> a.exists(r, h.groupExists(x[0])), HttpMethod.HEAD),
+        GROUP_MEMBERS("groups/*/connections", (a, r, h, n, x, b) -> a.listGroupMembers(r, h, x[0]), HttpMethod.GET),
         GROUP_CONNECTION("groups/*/connections/*", (a, r, h, n, x, b) -> {
             ClientConnection connection = h.connection(x[1]);
             if (r.method() == HttpMethod.PUT) {
@@ -338,6 +474,8 @@ final class RestApi {
                 r.response().setStatusCode(204).end();
             }
         }, HttpMethod.PUT, HttpMethod.DELETE),
+        PERMISSION("permissions/*/connections/*", (a, r, h, n, x, b) -> a.permission(r, h, x[0], x[1]),
+                HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.HEAD),
         SEND_TO_CONNECTION("connections/*/:send", (a, r, h, n, x, b) -> a.send(r, h, Target.CONNECTION, x[0], b),
                 HttpMethod.POST),
         CONNECTION("connections/*", (a, r, h, n, x, b) -> {
@@ -390,7 +528,7 @@ final class RestApi {
 
         /** The ids at the "*" positions, checked against the naming rules; segments[0] is the hub. */
         String[] args(String[] segments) {
-            List<String> ids = new java.util.ArrayList<>();
+            List<String> ids = new ArrayList<>();
             for (int i = 0; i < shape.length; i++) {
                 if (shape[i].equals("*")) {
                     String id = segments[i + 1];
@@ -415,7 +553,7 @@ final class RestApi {
 
     // ---- responses
 
-    private static void json(HttpServerResponse response, com.fasterxml.jackson.databind.JsonNode body) {
+    private static void json(HttpServerResponse response, JsonNode body) {
         response.putHeader("Content-Type", "application/json; charset=utf-8").end(Frames.write(body));
     }
 

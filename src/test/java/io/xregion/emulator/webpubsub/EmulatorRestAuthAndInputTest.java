@@ -104,6 +104,12 @@ class EmulatorRestAuthAndInputTest {
         "POST, /api/hubs/chat/:generateToken?api-version=2024-01-01&minutesToExpire=0, text/plain, 400",
         "POST, /api/hubs/chat/:generateToken?api-version=2024-01-01&clientType=MQTT, text/plain, 400",
         "PUT, /api/hubs/chat/groups/g/connections/missing?api-version=2024-01-01, text/plain, 404",
+        "PUT, /api/hubs/chat/permissions/sendToAll/connections/c?api-version=2024-12-01&targetName=g, text/plain, 400",
+        "PUT, /api/hubs/chat/permissions/sendToGroup/connections/c?api-version=2024-12-01, text/plain, 400",
+        "PUT, /api/hubs/chat/permissions/sendToGroup/connections/missing?api-version=2024-12-01&targetName=g, text/plain, 404",
+        "GET, /api/hubs/chat/groups/g/connections?api-version=2024-12-01&maxpagesize=201, text/plain, 400",
+        "GET, /api/hubs/chat/groups/g/connections?api-version=2024-12-01&top=0, text/plain, 400",
+        "POST, /api/hubs/chat/:addToGroups?api-version=2024-12-01, application/json, 400",
     })
     void malformedRequestsGetA4xxWithAJsonError(String method, String path, String contentType, int status) {
         assertJsonError(signed(method, path, contentType, utf8("x")), status);
