@@ -44,6 +44,8 @@ final class RestApi {
     private final EmulatorOptions options;
     private final Clock clock;
     private final AccessKeyTokens tokens;
+    /** How much of a refused body is read and dropped before the connection is closed regardless. */
+    private static final long DROPPED_BODY_LIMIT = 64L * 1024 * 1024;
 
     RestApi(WebPubSubEmulator emulator, EmulatorOptions options, Clock clock) {
         this.emulator = emulator;
@@ -106,8 +108,9 @@ final class RestApi {
         readBody(request).onComplete(body -> {
             if (body.failed()) {
                 if (request.version() != HttpVersion.HTTP_2) {
-                    // the rest of the body is never read, so this HTTP/1 connection cannot carry another request
-                    request.response().putHeader("Connection", "close").endHandler(v -> request.connection().close());
+                    // the rest of the body is dropped, so this HTTP/1 connection cannot carry another request
+                    request.response().putHeader("Connection", "close");
+                    closeOnceAnsweredAndRead(request);
                 }
                 error(request, 413, "PayloadTooLarge", "The payload is larger than " + options.maxMessageBytes()
                         + " bytes");
@@ -166,6 +169,32 @@ final class RestApi {
         } catch (IllegalArgumentException e) {
             return url;
         }
+    }
+
+    /**
+     * Closes the connection once the answer is out and the client has sent the rest of its body (dropped, up to a
+     * bound): closed while the client is still sending, the connection is reset and the client may never see the
+     * answer.
+     */
+    private static void closeOnceAnsweredAndRead(HttpServerRequest request) {
+        Promise<Void> answered = Promise.promise();
+        request.response().endHandler(v -> answered.tryComplete());
+        Promise<Void> read = Promise.promise();
+        if (request.isEnded()) {
+            read.tryComplete();
+        } else {
+            long[] dropped = {0};
+            request.handler(chunk -> {
+                dropped[0] += chunk.length();
+                if (dropped[0] > DROPPED_BODY_LIMIT) {
+                    read.tryComplete();
+                }
+            });
+            request.endHandler(v -> read.tryComplete());
+            request.exceptionHandler(e -> read.tryComplete());
+            request.resume();
+        }
+        Future.all(answered.future(), read.future()).onComplete(v -> request.connection().close());
     }
 
     private Future<Buffer> readBody(HttpServerRequest request) {
