@@ -70,7 +70,11 @@ public final class LocalAzure implements AutoCloseable {
             System.exit(EXIT_BAD_SETTINGS);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(localAzure::close, "local-azure-shutdown"));
+        // printed, not logged: log4j's own shutdown hook may have stopped logging by the time this one runs
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            localAzure.close();
+            System.out.println("Local Azure stopped");
+        }, "local-azure-shutdown"));
         System.out.println(new Summary(localAzure.emulators, localAzure.controlUrl(), localAzure.files,
                 localAzure.connectionStrings));
         localAzure.closed.await();
@@ -183,7 +187,6 @@ public final class LocalAzure implements AutoCloseable {
             controlApi.close();
             emulators.close();
             files.remove();
-            LOG.info("Local Azure stopped");
         } finally {
             closed.countDown();
         }
