@@ -1,18 +1,18 @@
 package io.xregion.dev;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 import io.vertx.core.net.SocketAddress;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 
-import io.xregion.emulator.servicebus.ServiceBusEmulator;
-import io.xregion.emulator.webpubsub.WebPubSubEmulator;
+import io.xregion.emulator.localazure.ControlRefusal;
+import io.xregion.emulator.localazure.FaultControl;
 import io.xregion.http.ApiErrors;
 import io.xregion.http.ApiException;
 import io.xregion.servicebus.NamespaceHealth;
@@ -20,7 +20,11 @@ import io.xregion.servicebus.Outbox;
 import io.xregion.webpubsub.InstanceHealth;
 import io.xregion.webpubsub.WebPubSubHealth;
 
-/** The dev control API behind routes/dev: fault switches for the local emulators, and the state of the drill. */
+/**
+ * The dev control API behind routes/dev. The switches and the emulators' state are the local Azure's own
+ * ({@link FaultControl}, which its standalone control API serves too); this adds what only the app knows: who may
+ * call, each instance's and namespace's health as the app sees it, and the outbox.
+ */
 public final class DevControl {
 
     private final CamelContext context;
@@ -55,58 +59,28 @@ public final class DevControl {
 
     /** down, unhealthy or up for one emulated Web PubSub instance; answers that instance's state. */
     public String switchWebPubSub(String instance, String action) {
-        WebPubSubEmulator emulator = emulators.webPubSub().get(instance);
-        if (emulator == null) {
-            throw ApiException.notFound("No emulated Web PubSub instance named '" + instance + "'; there are "
-                    + emulators.webPubSub().keySet());
-        }
-        switch (action) {
-            case "down" -> emulator.down();
-            case "unhealthy" -> emulator.unhealthy();
-            case "up" -> emulator.up();
-            default -> throw ApiException.notFound("No action '" + action + "'; use down, unhealthy or up");
-        }
-        return ApiErrors.json(Map.of(instance, webPubSubState(emulator)));
+        Map<String, Object> switched = refusalsAsApiErrors(() -> emulators.control().switchWebPubSub(instance,
+                action));
+        return ApiErrors.json(withAppView(switched, this::addWebPubSubHealth));
     }
 
-    /** down, up or reject (with an AMQP error condition) for one emulated Service Bus namespace. */
-    public String switchServiceBus(String namespace, String action, Object condition) {
-        ServiceBusEmulator emulator = emulators.serviceBus().get(namespace);
-        if (emulator == null) {
-            throw ApiException.notFound("No emulated Service Bus namespace named '" + namespace + "'; there are "
-                    + emulators.serviceBus().keySet());
-        }
-        switch (action) {
-            case "down" -> emulator.down();
-            case "up" -> {
-                emulator.acceptSends();
-                emulator.up();
-            }
-            case "reject" -> {
-                if (!(condition instanceof String c) || !c.matches("[a-z]+:[a-z:-]+")) {
-                    throw ApiException.badRequest("reject needs ?condition=<AMQP error condition>, e.g. "
-                            + "com.microsoft:server-busy, com.microsoft:entity-disabled, amqp:unauthorized-access");
-                }
-                emulator.rejectSends(c, "rejected by the dev control API");
-            }
-            default -> throw ApiException.notFound("No action '" + action + "'; use down, up or reject");
-        }
-        return ApiErrors.json(Map.of(namespace, serviceBusState(emulator)));
+    /** down, up, reject (with an AMQP error condition) or accept for one emulated Service Bus namespace. */
+    public String switchServiceBus(String namespace, String action, Object condition, Object description) {
+        Map<String, Object> switched = refusalsAsApiErrors(() -> emulators.control().switchServiceBus(namespace,
+                action, text(condition), text(description)));
+        return ApiErrors.json(withAppView(switched, this::addNamespaceHealth));
     }
 
     /**
-     * Every emulated instance and namespace: ports, their own state, health as the app sees it, and for Service
-     * Bus the connection string (its key hidden) and each entity's depth and dead-letter depth.
+     * Every emulated instance and namespace as the local Azure shows them (ports, state, connections, the
+     * connection string with its key hidden, entity depths), with health as the app sees it, and the outbox.
      */
     public String state() {
-        Map<String, Object> webPubSub = new LinkedHashMap<>();
-        emulators.webPubSub().forEach((name, emulator) -> webPubSub.put(name, webPubSubState(emulator)));
-        Map<String, Object> serviceBus = new LinkedHashMap<>();
-        emulators.serviceBus().forEach((name, emulator) -> serviceBus.put(name, serviceBusState(emulator)));
+        Map<String, Object> local = emulators.control().state();
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("profile", "dev");
-        state.put("webpubsub", webPubSub);
-        state.put("servicebus", serviceBus);
+        state.put("webpubsub", withAppView(nested(local, "webpubsub"), this::addWebPubSubHealth));
+        state.put("servicebus", withAppView(nested(local, "servicebus"), this::addNamespaceHealth));
         Outbox outbox = context.getRegistry().lookupByNameAndType("outbox", Outbox.class);
         if (outbox != null) {
             state.put("outbox", Map.of("depth", outbox.depth(), "oldestAgeSeconds", outbox.oldestAgeSeconds()));
@@ -114,60 +88,72 @@ public final class DevControl {
         return ApiErrors.json(state);
     }
 
-    private Map<String, Object> serviceBusState(ServiceBusEmulator emulator) {
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("connectionString", hideKey(emulator.connectionString()));
-        state.put("port", emulator.port());
-        state.put("emulator", emulator.state().name());
-        if (emulator.rejecting() != null) {
-            state.put("rejecting", emulator.rejecting());
-        }
-        NamespaceHealth health = context.getRegistry().lookupByNameAndType("namespaceHealth", NamespaceHealth.class);
-        if (health != null) {
-            for (NamespaceHealth.Status status : health.statuses()) {
-                if (status.namespace().equals(emulator.name())) {
-                    state.put("app", status.reachable() ? "reachable" : "unreachable");
-                }
-            }
-        }
-        Map<String, Object> entities = new LinkedHashMap<>();
-        emulator.entityCounts().forEach((path, counts) -> entities.put(path, Map.of("depth", counts.depth(),
-                "locked", counts.locked(), "deadLetters", counts.deadLetters())));
-        state.put("entities", entities);
-        return state;
-    }
-
     /** Keys are never answered, not even the local ones: xregion.dev.access-key chooses a key to use elsewhere. */
     static String hideKey(String connectionString) {
-        return connectionString.replaceAll("(?i)((?:Shared)?AccessKey=)[^;]*", "$1***");
+        return FaultControl.hideKey(connectionString);
     }
 
-    private Map<String, Object> webPubSubState(WebPubSubEmulator emulator) {
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("endpoint", emulator.endpoint().toString());
-        state.put("port", emulator.port());
-        state.put("emulator", emulator.health().name());
+    private interface AppView {
+        void add(String name, Map<String, Object> state);
+    }
+
+    /** {name: state} with the app's view added to each state. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withAppView(Map<String, Object> byName, AppView view) {
+        Map<String, Object> viewed = new LinkedHashMap<>();
+        byName.forEach((name, state) -> {
+            Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) state);
+            view.add(name, copy);
+            viewed.put(name, copy);
+        });
+        return viewed;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> nested(Map<String, Object> state, String key) {
+        return (Map<String, Object>) state.get(key);
+    }
+
+    private void addWebPubSubHealth(String instance, Map<String, Object> state) {
         WebPubSubHealth health = context.getRegistry().lookupByNameAndType("webPubSubHealth", WebPubSubHealth.class);
-        if (health != null) {
-            for (InstanceHealth.Snapshot snapshot : health.snapshots()) {
-                if (snapshot.instance().equals(emulator.name())) {
-                    Map<String, Object> app = new LinkedHashMap<>();
-                    app.put("state", snapshot.state().name());
-                    app.put("since", snapshot.since().toString());
-                    if (snapshot.lastError() != null) {
-                        app.put("lastError", snapshot.lastError());
-                    }
-                    state.put("app", app);
+        if (health == null) {
+            return;
+        }
+        for (InstanceHealth.Snapshot snapshot : health.snapshots()) {
+            if (snapshot.instance().equals(instance)) {
+                Map<String, Object> app = new LinkedHashMap<>();
+                app.put("state", snapshot.state().name());
+                app.put("since", snapshot.since().toString());
+                if (snapshot.lastError() != null) {
+                    app.put("lastError", snapshot.lastError());
                 }
+                state.put("app", app);
             }
         }
-        if (emulator.health() != WebPubSubEmulator.Health.DOWN) {
-            state.put("connections", emulator.connectionCount(hub()));
-        }
-        return state;
     }
 
-    private String hub() {
-        return context.getPropertiesComponent().resolveProperty("xregion.webpubsub.hub").orElse("chat");
+    private void addNamespaceHealth(String namespace, Map<String, Object> state) {
+        NamespaceHealth health = context.getRegistry().lookupByNameAndType("namespaceHealth", NamespaceHealth.class);
+        if (health == null) {
+            return;
+        }
+        for (NamespaceHealth.Status status : health.statuses()) {
+            if (status.namespace().equals(namespace)) {
+                state.put("app", status.reachable() ? "reachable" : "unreachable");
+            }
+        }
+    }
+
+    private static Map<String, Object> refusalsAsApiErrors(Supplier<Map<String, Object>> action) {
+        try {
+            return action.get();
+        } catch (ControlRefusal refused) {
+            throw new ApiException(refused.status(), refused.code(), refused.getMessage());
+        }
+    }
+
+    /** A query parameter given twice reaches the route as a list: passed on as text, it fails validation. */
+    private static String text(Object parameter) {
+        return parameter == null ? null : parameter.toString();
     }
 }

@@ -1,38 +1,40 @@
 package io.xregion.dev;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.apache.camel.support.service.ServiceSupport;
 
+import io.xregion.emulator.localazure.Emulators;
+import io.xregion.emulator.localazure.FaultControl;
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.webpubsub.WebPubSubEmulator;
 
-/** The emulators the dev profile started, closed when Camel stops. */
+/** The emulators the dev profile started (through the local Azure's builder), closed when Camel stops. */
 public final class DevEmulators extends ServiceSupport {
 
-    private final Map<String, WebPubSubEmulator> webPubSub = new LinkedHashMap<>();
-    private final Map<String, ServiceBusEmulator> serviceBus = new LinkedHashMap<>();
+    private final Emulators emulators;
+    private final FaultControl control;
 
-    void add(WebPubSubEmulator emulator) {
-        webPubSub.put(emulator.name(), emulator);
-    }
-
-    void add(ServiceBusEmulator emulator) {
-        serviceBus.put(emulator.name(), emulator);
+    DevEmulators(Emulators emulators) {
+        this.emulators = emulators;
+        this.control = new FaultControl(emulators);
     }
 
     public Map<String, WebPubSubEmulator> webPubSub() {
-        return webPubSub;
+        return emulators.webPubSub();
     }
 
     public Map<String, ServiceBusEmulator> serviceBus() {
-        return serviceBus;
+        return emulators.serviceBus();
+    }
+
+    /** The local Azure's own fault switches and state over these emulators, which /dev serves. */
+    FaultControl control() {
+        return control;
     }
 
     @Override
     protected void doStop() {
-        webPubSub.values().forEach(WebPubSubEmulator::close);
-        serviceBus.values().forEach(ServiceBusEmulator::close);
+        emulators.close();
     }
 }

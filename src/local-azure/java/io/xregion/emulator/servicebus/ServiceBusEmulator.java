@@ -95,6 +95,11 @@ public final class ServiceBusEmulator implements AutoCloseable {
         return state;
     }
 
+    /** {@code sb://host:port}, the endpoint of this namespace's connection string. */
+    public String endpoint() {
+        return "sb://" + options.host() + ":" + port;
+    }
+
     /** The connection string the SDK (and camel-azure-servicebus) uses; it holds the key, so do not log it. */
     public String connectionString() {
         return "Endpoint=sb://" + options.host() + ":" + port + ";SharedAccessKeyName=" + options.keyName()

@@ -48,6 +48,11 @@ public record ServiceBusEmulatorOptions(String name, String host, int port, Stri
                 maxMessageBytes, queues, topics);
     }
 
+    public ServiceBusEmulatorOptions withKeyName(String value) {
+        return new ServiceBusEmulatorOptions(name, host, port, value, key, lockDuration, maxDeliveryCount,
+                maxMessageBytes, queues, topics);
+    }
+
     public ServiceBusEmulatorOptions withLockDuration(Duration value) {
         return new ServiceBusEmulatorOptions(name, host, port, keyName, key, value, maxDeliveryCount,
                 maxMessageBytes, queues, topics);

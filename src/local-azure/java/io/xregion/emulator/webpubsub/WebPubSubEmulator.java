@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -224,6 +225,19 @@ public final class WebPubSubEmulator implements AutoCloseable {
         return onLoop(() -> {
             Hub h = hubs.get(hub.toLowerCase(Locale.ROOT));
             return CompletableFuture.completedFuture(h == null ? 0 : h.size());
+        });
+    }
+
+    /** How many client connections each hub holds now, by lower-case hub name; hubs without any are left out. */
+    public Map<String, Integer> connectionCounts() {
+        return onLoop(() -> {
+            Map<String, Integer> counts = new TreeMap<>();
+            hubs.forEach((name, hub) -> {
+                if (hub.size() > 0) {
+                    counts.put(name, hub.size());
+                }
+            });
+            return CompletableFuture.completedFuture(counts);
         });
     }
 
