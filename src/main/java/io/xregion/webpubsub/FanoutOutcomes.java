@@ -99,7 +99,7 @@ public final class FanoutOutcomes implements AggregationStrategy {
                 ordered.put(name, outcomes.get(name));
             } else if (targets != null && targets.contains(name)) {
                 ordered.put(name, new InstanceOutcome(name, Status.TIMEOUT, null, "no answer within the timeout"));
-            } else if (request.audience() == WebPubSubRequest.Audience.HEALTHY || instance != instances.primary()) {
+            } else if (request.audience().includes(instance)) {
                 ordered.put(name, new InstanceOutcome(name, Status.SKIPPED, null,
                         "not healthy (" + health.state(name).name().toLowerCase(java.util.Locale.ROOT) + ")"));
             }

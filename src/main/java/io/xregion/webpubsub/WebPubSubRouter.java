@@ -56,7 +56,7 @@ public final class WebPubSubRouter {
      */
     public List<String> recipients(WebPubSubRequest request, Exchange exchange) {
         List<WebPubSubInstance> chosen = health.healthyInstances().stream()
-                .filter(i -> request.audience() == WebPubSubRequest.Audience.HEALTHY || i != instances.primary())
+                .filter(request.audience()::includes)
                 .toList();
         exchange.setVariable(TARGETS, chosen.stream().map(WebPubSubInstance::name).toList());
         return chosen.stream().map(endpoints::uri).toList();

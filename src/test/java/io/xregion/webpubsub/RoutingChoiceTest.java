@@ -18,15 +18,15 @@ import org.junit.jupiter.api.Test;
 class RoutingChoiceTest {
 
     private final WebPubSubInstances instances = new WebPubSubInstances(List.of(
-            instance("eastus", "https://east.webpubsub.azure.com"),
-            instance("westus", "https://west.webpubsub.azure.com"),
-            instance("northeurope", "https://north.webpubsub.azure.com")), "westus", "chat");
+            instance("eastus", "https://east.webpubsub.azure.com", InstanceRole.SECONDARY),
+            instance("westus", "https://west.webpubsub.azure.com", InstanceRole.PRIMARY),
+            instance("northeurope", "https://north.webpubsub.azure.com", InstanceRole.SECONDARY)), "chat");
     private final WebPubSubHealth health = new WebPubSubHealth(instances, 1, 1, Clock.systemUTC());
     private final WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000);
     private final WebPubSubRouter router = new WebPubSubRouter(instances, health, endpoints, 5);
 
-    private static WebPubSubInstance instance(String name, String endpoint) {
-        return new WebPubSubInstance(name, URI.create(endpoint), Keys.random());
+    private static WebPubSubInstance instance(String name, String endpoint, InstanceRole role) {
+        return new WebPubSubInstance(name, URI.create(endpoint), Keys.random(), role);
     }
 
     @Test
