@@ -28,6 +28,7 @@ import io.xregion.webpubsub.ClientAccess;
 import io.xregion.webpubsub.EventHandlerSecurity;
 import io.xregion.webpubsub.FanoutOutcomes;
 import io.xregion.webpubsub.HomeGroups;
+import io.xregion.webpubsub.PrimaryFirstRouter;
 import io.xregion.webpubsub.RestRequestSigner;
 import io.xregion.webpubsub.WebPubSubHealth;
 import io.xregion.webpubsub.WebPubSubInstances;
@@ -35,7 +36,7 @@ import io.xregion.webpubsub.WebPubSubMetrics;
 import io.xregion.webpubsub.WebPubSubReadiness;
 import io.xregion.webpubsub.WebPubSubRequests;
 import io.xregion.webpubsub.WebPubSubRestEndpoints;
-import io.xregion.webpubsub.WebPubSubRouter;
+import io.xregion.webpubsub.WebPubSubRouting;
 
 /** The beans the routes use, built from application.properties (and the environment, which overrides it). */
 public class XRegionConfiguration implements CamelConfiguration {
@@ -73,8 +74,11 @@ public class XRegionConfiguration implements CamelConfiguration {
         registry.bind("webPubSubSigner", new RestRequestSigner(instances,
                 Duration.ofSeconds(settings.number("xregion.webpubsub.rest.token-lifetime-seconds", 60, 86_400)),
                 clock));
+        registry.bind("webPubSubRestEndpoints", endpoints);
         long interval = settings.number("xregion.webpubsub.health.interval-ms", 100, 3_600_000);
-        registry.bind("webPubSubRouter", new WebPubSubRouter(instances, health, endpoints,
+        PrimaryFirstRouter primaryFirst = new PrimaryFirstRouter();
+        registry.bind("webPubSubRouter", primaryFirst);
+        registry.bind("webPubSubRouting", new WebPubSubRouting(health, primaryFirst,
                 (int) Math.max(1, (interval + 999) / 1000)));
         registry.bind("webPubSubRequests", new WebPubSubRequests(instances.hub(),
                 settings.required("xregion.webpubsub.failback.reason")));

@@ -91,13 +91,13 @@ public final class FanoutOutcomes implements AggregationStrategy {
         Map<String, InstanceOutcome> outcomes = exchange.getProperty(OUTCOMES, Map.class);
         exchange.removeProperty(OUTCOMES);
         @SuppressWarnings("unchecked")
-        List<String> targets = exchange.getVariable(WebPubSubRouter.TARGETS, List.class);
+        List<WebPubSubInstance> targets = exchange.getVariable("targets", List.class);
         Map<String, InstanceOutcome> ordered = new LinkedHashMap<>();
         for (WebPubSubInstance instance : instances.all()) {
             String name = instance.name();
             if (outcomes != null && outcomes.containsKey(name)) {
                 ordered.put(name, outcomes.get(name));
-            } else if (targets != null && targets.contains(name)) {
+            } else if (targets != null && targets.contains(instance)) {
                 ordered.put(name, new InstanceOutcome(name, Status.TIMEOUT, null, "no answer within the timeout"));
             } else if (request.audience().includes(instance)) {
                 ordered.put(name, new InstanceOutcome(name, Status.SKIPPED, null,
