@@ -76,10 +76,10 @@ public class XRegionConfiguration implements CamelConfiguration {
                 clock));
         registry.bind("webPubSubRestEndpoints", endpoints);
         long interval = settings.number("xregion.webpubsub.health.interval-ms", 100, 3_600_000);
-        PrimaryFirstRouter primaryFirst = new PrimaryFirstRouter();
-        registry.bind("webPubSubRouter", primaryFirst);
-        registry.bind("webPubSubRouting", new WebPubSubRouting(health, primaryFirst,
-                (int) Math.max(1, (interval + 999) / 1000)));
+        registry.bind("webPubSubRouter", new PrimaryFirstRouter());
+        String routerName = settings.required(WebPubSubRouting.ROUTER_PROPERTY);
+        WebPubSubRouting routing = new WebPubSubRouting(health, (int) Math.max(1, (interval + 999) / 1000));
+        registry.bind("webPubSubRouting", routing);
         registry.bind("webPubSubRequests", new WebPubSubRequests(instances.hub(),
                 settings.required("xregion.webpubsub.failback.reason")));
         FanoutOutcomes fanoutOutcomes = new FanoutOutcomes(instances, health, endpoints);
@@ -103,6 +103,8 @@ public class XRegionConfiguration implements CamelConfiguration {
                 // called again for routes added later; the server was set up the first time
                 return;
             }
+            // looked up now, not in configure: the user's own router may be bound after this configuration ran
+            routing.use(routerName, camel.getRegistry());
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel,
                     VertxPlatformHttpRouter.getRouterNameFromPort(httpEngine.getServerPort()));
             if (router != null) {

@@ -12,6 +12,7 @@ import java.util.List;
 
 import io.xregion.http.ApiException;
 import io.xregion.testing.Keys;
+import org.apache.camel.support.SimpleRegistry;
 import org.junit.jupiter.api.Test;
 
 /** Negotiate prefers the primary, then secondaries in order; fan-outs go to healthy instances only. */
@@ -23,7 +24,13 @@ class RoutingChoiceTest {
             instance("northeurope", "https://north.webpubsub.azure.com", InstanceRole.SECONDARY)), "chat");
     private final WebPubSubHealth health = new WebPubSubHealth(instances, 1, 1, Clock.systemUTC());
     private final WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000);
-    private final WebPubSubRouting routing = new WebPubSubRouting(health, new PrimaryFirstRouter(), 5);
+    private final WebPubSubRouting routing = new WebPubSubRouting(health, 5);
+
+    RoutingChoiceTest() {
+        SimpleRegistry registry = new SimpleRegistry();
+        registry.bind("webPubSubRouter", new PrimaryFirstRouter());
+        routing.use("webPubSubRouter", registry);
+    }
 
     private static WebPubSubInstance instance(String name, String endpoint, InstanceRole role) {
         return new WebPubSubInstance(name, URI.create(endpoint), Keys.random(), role);
@@ -76,6 +83,25 @@ class RoutingChoiceTest {
         health.probed("westus", 200);
         assertSame(after, health.current());
         assertThrows(UnsupportedOperationException.class, () -> after.clear());
+    }
+
+    @Test
+    void theRouterIsTheBeanOfTheNameGivenAndAnythingElseIsRefusedNamingTheProperty() {
+        SimpleRegistry registry = new SimpleRegistry();
+        PinnedUsersRouter pinned = new PinnedUsersRouter("vip-.*", "eastus");
+        registry.bind("pinned", pinned);
+        registry.bind("notARouter", health);
+        WebPubSubRouting other = new WebPubSubRouting(health, 5);
+        other.use("pinned", registry);
+        assertSame(pinned, other.router());
+        IllegalStateException missing = assertThrows(IllegalStateException.class, () -> other.use("nope", registry));
+        assertTrue(missing.getMessage().startsWith("xregion.webpubsub.router names 'nope', but no bean of that name"),
+                missing.getMessage());
+        IllegalStateException wrongType = assertThrows(IllegalStateException.class,
+                () -> other.use("notARouter", registry));
+        assertTrue(wrongType.getMessage().contains("not a io.xregion.webpubsub.WebPubSubRouter"),
+                wrongType.getMessage());
+        assertSame(pinned, other.router(), "a refused name leaves the router as it was");
     }
 
     @Test
