@@ -26,7 +26,10 @@ import io.xregion.servicebus.ServiceBusMetrics;
 import io.xregion.webpubsub.BroadcastPayload;
 import io.xregion.webpubsub.ClientAccess;
 import io.xregion.webpubsub.EventHandlerSecurity;
-import io.xregion.webpubsub.FanoutOutcomes;
+import io.xregion.webpubsub.FanoutCallCounter;
+import io.xregion.webpubsub.FanoutHealthFeedback;
+import io.xregion.webpubsub.FanoutOutcomeCollector;
+import io.xregion.webpubsub.FanoutResults;
 import io.xregion.webpubsub.HomeGroups;
 import io.xregion.webpubsub.PrimaryFirstRouter;
 import io.xregion.webpubsub.RestRequestSigner;
@@ -82,8 +85,11 @@ public class XRegionConfiguration implements CamelConfiguration {
         registry.bind("webPubSubRouting", routing);
         registry.bind("webPubSubRequests", new WebPubSubRequests(instances.hub(),
                 settings.required("xregion.webpubsub.failback.reason")));
-        FanoutOutcomes fanoutOutcomes = new FanoutOutcomes(instances, health, endpoints);
-        registry.bind("fanoutOutcomes", fanoutOutcomes);
+        registry.bind("fanoutOutcomeCollector", new FanoutOutcomeCollector(endpoints));
+        registry.bind("fanoutResults", new FanoutResults(instances, health));
+        FanoutCallCounter fanoutCallCounter = new FanoutCallCounter();
+        registry.bind("fanoutCallCounter", fanoutCallCounter);
+        registry.bind("fanoutHealthFeedback", new FanoutHealthFeedback(health));
         registry.bind("homeGroups", homeGroups);
         registry.bind("clientAccess", new ClientAccess(instances.hub(), homeGroups,
                 Duration.ofSeconds(settings.number("xregion.webpubsub.client-token.lifetime-seconds", 60, 86_400)),
@@ -113,7 +119,7 @@ public class XRegionConfiguration implements CamelConfiguration {
             MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
             if (meters != null) {
                 WebPubSubMetrics.register(meters, instances, health);
-                fanoutOutcomes.meterRegistry(meters);
+                fanoutCallCounter.meterRegistry(meters);
                 ServiceBusMetrics.register(meters, serviceBus.health(), serviceBus.outbox());
             }
         });
