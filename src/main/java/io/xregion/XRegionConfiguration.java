@@ -26,8 +26,12 @@ import io.xregion.servicebus.ServiceBusMetrics;
 import io.xregion.webpubsub.BroadcastPayload;
 import io.xregion.webpubsub.ClientAccess;
 import io.xregion.webpubsub.EventHandlerSecurity;
-import io.xregion.webpubsub.FanoutOutcomes;
+import io.xregion.webpubsub.FanoutCallCounter;
+import io.xregion.webpubsub.FanoutHealthFeedback;
+import io.xregion.webpubsub.FanoutOutcomeCollector;
+import io.xregion.webpubsub.FanoutResults;
 import io.xregion.webpubsub.HomeGroups;
+import io.xregion.webpubsub.PrimaryFirstRouter;
 import io.xregion.webpubsub.RestRequestSigner;
 import io.xregion.webpubsub.WebPubSubHealth;
 import io.xregion.webpubsub.WebPubSubInstances;
@@ -35,7 +39,7 @@ import io.xregion.webpubsub.WebPubSubMetrics;
 import io.xregion.webpubsub.WebPubSubReadiness;
 import io.xregion.webpubsub.WebPubSubRequests;
 import io.xregion.webpubsub.WebPubSubRestEndpoints;
-import io.xregion.webpubsub.WebPubSubRouter;
+import io.xregion.webpubsub.WebPubSubRouting;
 
 /** The beans the routes use, built from application.properties (and the environment, which overrides it). */
 public class XRegionConfiguration implements CamelConfiguration {
@@ -73,13 +77,19 @@ public class XRegionConfiguration implements CamelConfiguration {
         registry.bind("webPubSubSigner", new RestRequestSigner(instances,
                 Duration.ofSeconds(settings.number("xregion.webpubsub.rest.token-lifetime-seconds", 60, 86_400)),
                 clock));
+        registry.bind("webPubSubRestEndpoints", endpoints);
         long interval = settings.number("xregion.webpubsub.health.interval-ms", 100, 3_600_000);
-        registry.bind("webPubSubRouter", new WebPubSubRouter(instances, health, endpoints,
-                (int) Math.max(1, (interval + 999) / 1000)));
+        registry.bind("webPubSubRouter", new PrimaryFirstRouter());
+        String routerName = settings.required(WebPubSubRouting.ROUTER_PROPERTY);
+        WebPubSubRouting routing = new WebPubSubRouting(health, (int) Math.max(1, (interval + 999) / 1000));
+        registry.bind("webPubSubRouting", routing);
         registry.bind("webPubSubRequests", new WebPubSubRequests(instances.hub(),
                 settings.required("xregion.webpubsub.failback.reason")));
-        FanoutOutcomes fanoutOutcomes = new FanoutOutcomes(instances, health, endpoints);
-        registry.bind("fanoutOutcomes", fanoutOutcomes);
+        registry.bind("fanoutOutcomeCollector", new FanoutOutcomeCollector(endpoints));
+        registry.bind("fanoutResults", new FanoutResults(instances, health));
+        FanoutCallCounter fanoutCallCounter = new FanoutCallCounter();
+        registry.bind("fanoutCallCounter", fanoutCallCounter);
+        registry.bind("fanoutHealthFeedback", new FanoutHealthFeedback(health));
         registry.bind("homeGroups", homeGroups);
         registry.bind("clientAccess", new ClientAccess(instances.hub(), homeGroups,
                 Duration.ofSeconds(settings.number("xregion.webpubsub.client-token.lifetime-seconds", 60, 86_400)),
@@ -99,6 +109,8 @@ public class XRegionConfiguration implements CamelConfiguration {
                 // called again for routes added later; the server was set up the first time
                 return;
             }
+            // looked up now, not in configure: the user's own router may be bound after this configuration ran
+            routing.use(routerName, camel.getRegistry());
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel,
                     VertxPlatformHttpRouter.getRouterNameFromPort(httpEngine.getServerPort()));
             if (router != null) {
@@ -107,7 +119,7 @@ public class XRegionConfiguration implements CamelConfiguration {
             MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
             if (meters != null) {
                 WebPubSubMetrics.register(meters, instances, health);
-                fanoutOutcomes.meterRegistry(meters);
+                fanoutCallCounter.meterRegistry(meters);
                 ServiceBusMetrics.register(meters, serviceBus.health(), serviceBus.outbox());
             }
         });

@@ -16,12 +16,15 @@ public final class WebPubSubHealth {
 
     private final WebPubSubInstances instances;
     private final Map<String, InstanceHealth> health = new LinkedHashMap<>();
+    // rebuilt on every change only, so negotiate and broadcast read it without locking or copying
+    private volatile List<InstanceSnapshot> current;
 
     public WebPubSubHealth(WebPubSubInstances instances, int failureThreshold, int successThreshold, Clock clock) {
         this.instances = instances;
         for (WebPubSubInstance instance : instances.all()) {
             health.put(instance.name(), new InstanceHealth(instance.name(), failureThreshold, successThreshold, clock));
         }
+        this.current = read();
     }
 
     /** The health URL of an instance, without query: the probe adds api-version. */
@@ -32,19 +35,19 @@ public final class WebPubSubHealth {
     /** A probe answered; 2xx is healthy, anything else is not. Returns the change, or null. */
     public HealthChange probed(String instance, Integer status) {
         if (status != null && status >= 200 && status < 300) {
-            return of(instance).success();
+            return published(of(instance).success());
         }
-        return of(instance).failure("health answered HTTP " + status);
+        return published(of(instance).failure("health answered HTTP " + status));
     }
 
     /** A fanned-out call to the instance failed in a way that points at the instance (no answer, or 5xx). */
     public HealthChange callFailed(FanoutResult.InstanceOutcome outcome) {
-        return of(outcome.instance()).failure(outcome.error());
+        return published(of(outcome.instance()).failure(outcome.error()));
     }
 
     /** A probe failed without an answer (refused, timed out, reset). */
     public HealthChange probeFailed(String instance, Exception error) {
-        return of(instance).failure(error.getClass().getSimpleName() + ": " + error.getMessage());
+        return published(of(instance).failure(error.getClass().getSimpleName() + ": " + error.getMessage()));
     }
 
     /** Whether the last results disagree with the state: the health route probes again soon to settle it. */
@@ -74,8 +77,29 @@ public final class WebPubSubHealth {
         return change != null && change.recovered() && change.instance().equals(instances.primary().name());
     }
 
+    /** Every instance, in preference order, with its role and its health as of the last change: what routers see. */
+    public List<InstanceSnapshot> current() {
+        return current;
+    }
+
     public List<InstanceHealth.Snapshot> snapshots() {
         return health.values().stream().map(InstanceHealth::snapshot).toList();
+    }
+
+    private HealthChange published(HealthChange change) {
+        if (change != null) {
+            refresh();
+        }
+        return change;
+    }
+
+    // one refresh at a time, each after its own change: the last one reads every change made before it
+    private synchronized void refresh() {
+        current = read();
+    }
+
+    private List<InstanceSnapshot> read() {
+        return instances.all().stream().map(i -> new InstanceSnapshot(i, of(i.name()).state())).toList();
     }
 
     private InstanceHealth of(String instance) {

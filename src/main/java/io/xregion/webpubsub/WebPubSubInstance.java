@@ -7,11 +7,18 @@ import java.net.URI;
  *
  * @param name     the instance's name in configuration, metrics and answers (usually its region)
  * @param endpoint {@code scheme://host[:port]}
+ * @param role     what it is to this app server, from {@code xregion.webpubsub.primary}
  */
-public record WebPubSubInstance(String name, URI endpoint, String accessKey) {
+public record WebPubSubInstance(String name, URI endpoint, String accessKey, InstanceRole role) {
 
-    public static WebPubSubInstance of(String name, WebPubSubConnectionString connectionString) {
-        return new WebPubSubInstance(name, connectionString.endpoint(), connectionString.accessKey());
+    public WebPubSubInstance {
+        if (role == null) {
+            throw new IllegalArgumentException("Web PubSub instance '" + name + "' has no role");
+        }
+    }
+
+    public static WebPubSubInstance of(String name, WebPubSubConnectionString connectionString, InstanceRole role) {
+        return new WebPubSubInstance(name, connectionString.endpoint(), connectionString.accessKey(), role);
     }
 
     /** {@code host[:port]} as the service names itself in WebHook-Request-Origin and requests carry in Host. */
@@ -32,6 +39,6 @@ public record WebPubSubInstance(String name, URI endpoint, String accessKey) {
 
     @Override
     public String toString() {
-        return "WebPubSubInstance[" + name + " " + endpoint + "]";
+        return "WebPubSubInstance[" + name + " " + role.tag() + " " + endpoint + "]";
     }
 }

@@ -30,7 +30,10 @@ public final class WebPubSubInstances {
     private final WebPubSubInstance primary;
     private final String hub;
 
-    public WebPubSubInstances(List<WebPubSubInstance> ordered, String primary, String hub) {
+    /**
+     * @param ordered the instances in preference order, exactly one of them the {@link InstanceRole#PRIMARY}
+     */
+    public WebPubSubInstances(List<WebPubSubInstance> ordered, String hub) {
         if (ordered.isEmpty()) {
             throw new IllegalStateException("xregion.webpubsub.instances names no instance");
         }
@@ -48,17 +51,18 @@ public final class WebPubSubInstances {
                 throw new IllegalStateException("two Web PubSub instances share the endpoint " + instance.endpoint());
             }
         }
-        this.primary = byName.get(primary);
-        if (this.primary == null) {
-            throw new IllegalStateException("xregion.webpubsub.primary '" + primary
-                    + "' is not one of xregion.webpubsub.instances " + byName.keySet());
+        List<WebPubSubInstance> primaries = ordered.stream().filter(i -> i.role() == InstanceRole.PRIMARY).toList();
+        if (primaries.size() != 1) {
+            throw new IllegalStateException("exactly one Web PubSub instance must be the primary, not "
+                    + primaries.size());
         }
+        this.primary = primaries.get(0);
         this.hub = hub;
     }
 
     /** Reads the instances from configuration; the message of any failure names the property, never a secret. */
     public static WebPubSubInstances load(Settings settings) {
-        List<WebPubSubInstance> instances = new ArrayList<>();
+        Map<String, WebPubSubConnectionString> connectionStrings = new LinkedHashMap<>();
         for (String name : settings.list("xregion.webpubsub.instances")) {
             if (!NAME.matcher(name).matches()) {
                 throw new IllegalStateException("Web PubSub instance name '" + name
@@ -68,14 +72,26 @@ public final class WebPubSubInstances {
             String connectionString = settings.optional(key)
                     .orElseThrow(() -> new IllegalStateException("Web PubSub instance '" + name
                             + "' has no connection string: " + Settings.missing(key)));
+            WebPubSubConnectionString parsed;
             try {
-                instances.add(WebPubSubInstance.of(name, WebPubSubConnectionString.parse(connectionString)));
+                parsed = WebPubSubConnectionString.parse(connectionString);
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("Web PubSub instance '" + name + "': " + e.getMessage(), e);
             }
+            if (connectionStrings.put(name, parsed) != null) {
+                throw new IllegalStateException("xregion.webpubsub.instances names '" + name + "' twice");
+            }
         }
-        return new WebPubSubInstances(instances, settings.required("xregion.webpubsub.primary"),
-                settings.required("xregion.webpubsub.hub"));
+        String primary = settings.required("xregion.webpubsub.primary");
+        String hub = settings.required("xregion.webpubsub.hub");
+        if (!connectionStrings.isEmpty() && !connectionStrings.containsKey(primary)) {
+            throw new IllegalStateException("xregion.webpubsub.primary '" + primary
+                    + "' is not one of xregion.webpubsub.instances " + connectionStrings.keySet());
+        }
+        List<WebPubSubInstance> instances = new ArrayList<>();
+        connectionStrings.forEach((name, connectionString) -> instances.add(WebPubSubInstance.of(name,
+                connectionString, name.equals(primary) ? InstanceRole.PRIMARY : InstanceRole.SECONDARY)));
+        return new WebPubSubInstances(instances, hub);
     }
 
     public static String connectionStringKey(String name) {
@@ -97,7 +113,7 @@ public final class WebPubSubInstances {
 
     /** Every instance but the primary, in preference order. */
     public List<WebPubSubInstance> secondaries() {
-        return ordered.stream().filter(i -> i != primary).toList();
+        return ordered.stream().filter(i -> i.role() == InstanceRole.SECONDARY).toList();
     }
 
     public Optional<WebPubSubInstance> byName(String name) {

@@ -15,7 +15,7 @@ public final class WebPubSubMetrics {
             Gauge.builder("xregion.webpubsub.instance.healthy", health, h -> h.healthy(instance.name()) ? 1 : 0)
                     .description("1 while the app server considers the Web PubSub instance healthy")
                     .tag("instance", instance.name())
-                    .tag("role", instance == instances.primary() ? "primary" : "secondary")
+                    .tag("role", instance.role().tag())
                     .register(registry);
         }
     }

@@ -10,11 +10,15 @@ package io.xregion.webpubsub;
  */
 public record WebPubSubRequest(String operation, String path, String rawQuery, Audience audience) {
 
-    /** Which instances a request goes to. */
+    /** Which instances a request is meant for; of these, it goes to the healthy ones. */
     public enum Audience {
-        /** every healthy instance: broadcasts */
-        HEALTHY,
-        /** every healthy instance but the primary: failback closes */
-        HEALTHY_SECONDARIES
+        /** every instance: broadcasts */
+        ALL,
+        /** every instance but the primary: failback closes, which move clients off the secondaries */
+        SECONDARIES;
+
+        public boolean includes(WebPubSubInstance instance) {
+            return this == ALL || instance.role() == InstanceRole.SECONDARY;
+        }
     }
 }

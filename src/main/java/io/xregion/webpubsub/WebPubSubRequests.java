@@ -40,12 +40,12 @@ public final class WebPubSubRequests {
                 hubPath + "/groups/" + PathSegment.encode(group) + "/:closeConnections",
                 "api-version=" + WebPubSubHealth.API_VERSION + "&reason=" + URLEncoder.encode(reason,
                         StandardCharsets.UTF_8).replace("+", "%20"),
-                WebPubSubRequest.Audience.HEALTHY_SECONDARIES);
+                WebPubSubRequest.Audience.SECONDARIES);
     }
 
     private WebPubSubRequest send(String path) {
         return new WebPubSubRequest("broadcast", path, "api-version=" + WebPubSubHealth.API_VERSION,
-                WebPubSubRequest.Audience.HEALTHY);
+                WebPubSubRequest.Audience.ALL);
     }
 
     /** A group or user name: 1 to 1024 characters, not blank, no control characters, given once. */

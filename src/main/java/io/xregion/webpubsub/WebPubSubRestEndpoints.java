@@ -1,6 +1,8 @@
 package io.xregion.webpubsub;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,6 +33,15 @@ public final class WebPubSubRestEndpoints {
 
     public String uri(WebPubSubInstance instance) {
         return uris.computeIfAbsent(instance.name(), n -> instance.endpoint() + options);
+    }
+
+    /** The endpoint URIs of these instances, for a recipient list. */
+    public List<String> uris(List<WebPubSubInstance> instances) {
+        List<String> uris = new ArrayList<>(instances.size());
+        for (WebPubSubInstance instance : instances) {
+            uris.add(uri(instance));
+        }
+        return uris;
     }
 
     /** The instance a recipient-list endpoint URI belongs to. */

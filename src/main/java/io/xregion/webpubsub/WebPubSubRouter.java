@@ -1,64 +1,27 @@
 package io.xregion.webpubsub;
 
 import java.util.List;
-
-import org.apache.camel.Exchange;
-
-import io.xregion.http.ApiException;
+import java.util.Optional;
 
 /**
- * The routing choice: which instance a client is sent to, and which instances a REST call goes to. It reads health
- * and never changes it.
+ * The routing choice, xregion's counterpart of the Azure SignalR SDK's {@code IEndpointRouter}: which instance a
+ * negotiating client is sent to, and which instances a REST call goes to. It is a function of what it is given (the
+ * request, and every instance with its role and health in preference order) and keeps no state, so it can be
+ * replaced by a bean of your own ({@code xregion.webpubsub.router} names it) and tested without Camel. Extend
+ * {@link WebPubSubRouterDecorator} to change one choice and keep the other.
  */
-public final class WebPubSubRouter {
-
-    /** The exchange variable that lists the instances a fan-out was sent to. */
-    public static final String TARGETS = "targets";
-
-    private final WebPubSubInstances instances;
-    private final WebPubSubHealth health;
-    private final WebPubSubRestEndpoints endpoints;
-    private final int retryAfterSeconds;
+public interface WebPubSubRouter {
 
     /**
-     * @param retryAfterSeconds what a refused negotiate tells clients to wait: about one health interval
+     * The instance this client gets a URL and a token for, or empty when there is none (negotiate then answers 503
+     * with Retry-After).
      */
-    public WebPubSubRouter(WebPubSubInstances instances, WebPubSubHealth health, WebPubSubRestEndpoints endpoints,
-            int retryAfterSeconds) {
-        this.instances = instances;
-        this.health = health;
-        this.endpoints = endpoints;
-        this.retryAfterSeconds = retryAfterSeconds;
-    }
-
-    /** Refuses a negotiate when no instance is healthy: 503 with Retry-After. */
-    public void noHealthyInstance() {
-        throw new ApiException(503, "NoHealthyInstance", "No Web PubSub instance is healthy; retry shortly",
-                retryAfterSeconds);
-    }
-
-    /** The primary while it is healthy, else the first healthy secondary in preference order, else null. */
-    public WebPubSubInstance negotiateTarget() {
-        if (health.healthy(instances.primary().name())) {
-            return instances.primary();
-        }
-        for (WebPubSubInstance secondary : instances.secondaries()) {
-            if (health.healthy(secondary.name())) {
-                return secondary;
-            }
-        }
-        return null;
-    }
+    Optional<WebPubSubInstance> negotiateTarget(NegotiateRequest request, List<InstanceSnapshot> instances);
 
     /**
-     * The endpoint URIs of the instances that get this request, for the recipient list; the chosen instances' names
-     * go into the {@value #TARGETS} variable so the outcome can tell skipped ones from timed-out ones.
+     * The instances this call is made on, in preference order. Choose among those the request's
+     * {@link WebPubSubRequest#audience() audience} includes: a failback close made on the primary would close the
+     * very clients it brings home. The instances the audience includes but that are not chosen are reported skipped.
      */
-    public List<String> recipients(WebPubSubRequest request, Exchange exchange) {
-        List<WebPubSubInstance> chosen = health.healthyInstances().stream()
-                .filter(i -> request.audience() == WebPubSubRequest.Audience.HEALTHY || i != instances.primary())
-                .toList();
-        exchange.setVariable(TARGETS, chosen.stream().map(WebPubSubInstance::name).toList());
-        return chosen.stream().map(endpoints::uri).toList();
-    }
+    List<WebPubSubInstance> fanoutTargets(WebPubSubRequest request, List<InstanceSnapshot> instances);
 }

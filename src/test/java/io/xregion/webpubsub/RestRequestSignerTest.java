@@ -37,8 +37,9 @@ class RestRequestSignerTest {
         String east = Keys.random();
         String endpoint = "http://127.0.0.1:" + server.getAddress().getPort();
         WebPubSubInstances instances = new WebPubSubInstances(List.of(
-                new WebPubSubInstance("eastus", URI.create(endpoint), east),
-                new WebPubSubInstance("westus", URI.create("http://127.0.0.2:1"), Keys.random())), "eastus", "chat");
+                new WebPubSubInstance("eastus", URI.create(endpoint), east, InstanceRole.PRIMARY),
+                new WebPubSubInstance("westus", URI.create("http://127.0.0.2:1"), Keys.random(),
+                        InstanceRole.SECONDARY)), "chat");
         try (CamelContext camel = new DefaultCamelContext()) {
             camel.getRegistry().bind("signer", new RestRequestSigner(instances, Duration.ofMinutes(5),
                     Clock.systemUTC()));

@@ -2,44 +2,54 @@ package io.xregion.webpubsub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 
+import io.xregion.http.ApiException;
 import io.xregion.testing.Keys;
-import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.SimpleRegistry;
 import org.junit.jupiter.api.Test;
 
 /** Negotiate prefers the primary, then secondaries in order; fan-outs go to healthy instances only. */
 class RoutingChoiceTest {
 
     private final WebPubSubInstances instances = new WebPubSubInstances(List.of(
-            instance("eastus", "https://east.webpubsub.azure.com"),
-            instance("westus", "https://west.webpubsub.azure.com"),
-            instance("northeurope", "https://north.webpubsub.azure.com")), "westus", "chat");
+            instance("eastus", "https://east.webpubsub.azure.com", InstanceRole.SECONDARY),
+            instance("westus", "https://west.webpubsub.azure.com", InstanceRole.PRIMARY),
+            instance("northeurope", "https://north.webpubsub.azure.com", InstanceRole.SECONDARY)), "chat");
     private final WebPubSubHealth health = new WebPubSubHealth(instances, 1, 1, Clock.systemUTC());
     private final WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000);
-    private final WebPubSubRouter router = new WebPubSubRouter(instances, health, endpoints, 5);
+    private final WebPubSubRouting routing = new WebPubSubRouting(health, 5);
 
-    private static WebPubSubInstance instance(String name, String endpoint) {
-        return new WebPubSubInstance(name, URI.create(endpoint), Keys.random());
+    RoutingChoiceTest() {
+        SimpleRegistry registry = new SimpleRegistry();
+        registry.bind("webPubSubRouter", new PrimaryFirstRouter());
+        routing.use("webPubSubRouter", registry);
+    }
+
+    private static WebPubSubInstance instance(String name, String endpoint, InstanceRole role) {
+        return new WebPubSubInstance(name, URI.create(endpoint), Keys.random(), role);
     }
 
     @Test
     void negotiateTakesThePrimaryThenSecondariesInPreferenceOrder() {
-        assertNull(router.negotiateTarget(), "nothing is healthy before the first probe");
+        assertNull(routing.negotiateTarget("alice"), "nothing is healthy before the first probe");
         health.probed("eastus", 200);
         health.probed("northeurope", 200);
-        assertEquals("eastus", router.negotiateTarget().name(), "primary unknown: the first healthy secondary");
+        assertEquals("eastus", routing.negotiateTarget("alice").name(), "primary unknown: the first healthy secondary");
         health.probed("westus", 200);
-        assertEquals("westus", router.negotiateTarget().name());
+        assertEquals("westus", routing.negotiateTarget("alice").name());
         health.probed("westus", 503);
         health.probed("eastus", 503);
-        assertEquals("northeurope", router.negotiateTarget().name());
+        assertEquals("northeurope", routing.negotiateTarget(null).name());
+        ApiException refused = assertThrows(ApiException.class, routing::noHealthyInstance);
+        assertEquals(503, refused.status());
+        assertEquals(5, refused.retryAfterSeconds());
     }
 
     @Test
@@ -47,15 +57,51 @@ class RoutingChoiceTest {
         health.probed("eastus", 200);
         health.probed("westus", 200);
         health.probed("northeurope", 503);
-        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         WebPubSubRequests requests = new WebPubSubRequests("chat", "bye");
-        List<String> all = router.recipients(requests.broadcastToAll(), exchange);
-        assertEquals(List.of("eastus", "westus"), exchange.getVariable(WebPubSubRouter.TARGETS));
+        List<WebPubSubInstance> targets = routing.fanoutTargets(requests.broadcastToAll());
+        assertEquals(List.of("eastus", "westus"), targets.stream().map(WebPubSubInstance::name).toList());
+        List<String> all = endpoints.uris(targets);
         assertTrue(all.get(0).startsWith("https://east.webpubsub.azure.com?httpMethod=POST&httpClientConfigurer=#signer"),
                 all.get(0));
         assertEquals("eastus", endpoints.instanceOf(all.get(0)).name());
-        router.recipients(requests.closeGroupOnSecondaries("g"), exchange);
-        assertEquals(List.of("eastus"), exchange.getVariable(WebPubSubRouter.TARGETS));
+        assertEquals(List.of("eastus"), routing.fanoutTargets(requests.closeGroupOnSecondaries("g")).stream()
+                .map(WebPubSubInstance::name).toList());
+    }
+
+    @Test
+    void routersSeeEveryInstanceWithItsRoleAndHealthAsOfTheLastChange() {
+        List<InstanceSnapshot> before = health.current();
+        assertEquals(List.of("eastus", "westus", "northeurope"), before.stream().map(InstanceSnapshot::name).toList());
+        assertEquals(List.of(InstanceRole.SECONDARY, InstanceRole.PRIMARY, InstanceRole.SECONDARY),
+                before.stream().map(InstanceSnapshot::role).toList());
+        assertTrue(before.stream().allMatch(s -> s.state() == HealthState.UNKNOWN));
+        health.probed("westus", 200);
+        List<InstanceSnapshot> after = health.current();
+        assertEquals(HealthState.UP, after.get(1).state());
+        assertEquals(HealthState.UNKNOWN, before.get(1).state(), "a snapshot does not change under a router");
+        // a result that changes no state leaves the routers' view as it is: reading it costs nothing per request
+        health.probed("westus", 200);
+        assertSame(after, health.current());
+        assertThrows(UnsupportedOperationException.class, () -> after.clear());
+    }
+
+    @Test
+    void theRouterIsTheBeanOfTheNameGivenAndAnythingElseIsRefusedNamingTheProperty() {
+        SimpleRegistry registry = new SimpleRegistry();
+        PinnedUsersRouter pinned = new PinnedUsersRouter("vip-.*", "eastus");
+        registry.bind("pinned", pinned);
+        registry.bind("notARouter", health);
+        WebPubSubRouting other = new WebPubSubRouting(health, 5);
+        other.use("pinned", registry);
+        assertSame(pinned, other.router());
+        IllegalStateException missing = assertThrows(IllegalStateException.class, () -> other.use("nope", registry));
+        assertTrue(missing.getMessage().startsWith("xregion.webpubsub.router names 'nope', but no bean of that name"),
+                missing.getMessage());
+        IllegalStateException wrongType = assertThrows(IllegalStateException.class,
+                () -> other.use("notARouter", registry));
+        assertTrue(wrongType.getMessage().contains("not a io.xregion.webpubsub.WebPubSubRouter"),
+                wrongType.getMessage());
+        assertSame(pinned, other.router(), "a refused name leaves the router as it was");
     }
 
     @Test

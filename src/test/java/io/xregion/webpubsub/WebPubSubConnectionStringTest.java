@@ -55,6 +55,6 @@ class WebPubSubConnectionStringTest {
     void toStringHidesTheKey() {
         assertFalse(WebPubSubConnectionString.parse("Endpoint=https://x;AccessKey=" + KEY).toString().contains(KEY));
         assertFalse(WebPubSubInstance.of("eastus", WebPubSubConnectionString.parse("Endpoint=https://x;AccessKey="
-                + KEY)).toString().contains(KEY));
+                + KEY), InstanceRole.PRIMARY).toString().contains(KEY));
     }
 }
