@@ -22,21 +22,21 @@ final class ReceiverRotation {
     }
 
     private final Map<MessageEntity, Turn> turns = new HashMap<>();
-    private final Map<Sender, MessageEntity> entities = new HashMap<>();
+    private final Map<Sender, MessageEntity> entityByReceiver = new HashMap<>();
 
     void add(MessageEntity entity, Sender receiver) {
         turns.computeIfAbsent(entity, e -> new Turn()).receivers.add(receiver);
-        entities.put(receiver, entity);
+        entityByReceiver.put(receiver, entity);
     }
 
     /** The entity the receiver reads, or null if it is not one of ours (any more). */
     MessageEntity entityOf(Sender receiver) {
-        return entities.get(receiver);
+        return entityByReceiver.get(receiver);
     }
 
     /** Forgets the receiver; the turn stays with the receiver that was to come next. */
     MessageEntity remove(Sender receiver) {
-        MessageEntity entity = entities.remove(receiver);
+        MessageEntity entity = entityByReceiver.remove(receiver);
         if (entity != null) {
             Turn turn = turns.get(entity);
             int index = turn.receivers.indexOf(receiver);
@@ -77,6 +77,6 @@ final class ReceiverRotation {
 
     /** Every receiver, of every entity. */
     List<Sender> all() {
-        return List.copyOf(entities.keySet());
+        return List.copyOf(entityByReceiver.keySet());
     }
 }

@@ -24,10 +24,10 @@ import org.apache.qpid.proton.message.Message;
  * The answer of a request/response node ({@code $cbs}, {@code <entity>/$management}).
  *
  * <p>It goes to the reply-to address the request names, on the client's receiving link from that node. Clients name
- * that link in different ways: the Java SDK gives it the target address {@code cbs-client-reply-to}, while
- * @azure/core-amqp (JavaScript) names the {@code $cbs} reply link {@code cbs-<uuid>} with an empty target and uses
- * that name as reply-to (its {@code $management} link has name = target address = reply-to). So a link matches by
- * target address or by name.
+ * that link in different ways: the Java SDK gives it the target address {@code cbs-client-reply-to}, while the
+ * JavaScript SDK ({@code @azure/core-amqp}'s CbsClient) names the {@code $cbs} reply link {@code cbs-<uuid>}, leaves
+ * its target empty and uses that name as reply-to (its {@code $management} link has name = target address =
+ * reply-to). So a link matches by target address or by name.
  *
  * @param status      the status code; the Java SDK casts it to int, so it must travel as an AMQP int
  * @param description the status description, which the SDKs put in their exceptions
