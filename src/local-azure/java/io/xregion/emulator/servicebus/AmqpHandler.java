@@ -1,8 +1,10 @@
 package io.xregion.emulator.servicebus;
 
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,15 +14,11 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.Symbol;
-import org.apache.qpid.proton.amqp.UnsignedInteger;
 import org.apache.qpid.proton.amqp.UnsignedLong;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
 import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
-import org.apache.qpid.proton.amqp.messaging.Header;
-import org.apache.qpid.proton.amqp.messaging.MessageAnnotations;
 import org.apache.qpid.proton.amqp.messaging.Modified;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Released;
@@ -37,7 +35,9 @@ import org.apache.qpid.proton.engine.Event;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Receiver;
 import org.apache.qpid.proton.engine.Sender;
+import org.apache.qpid.proton.engine.impl.TransportImpl;
 import org.apache.qpid.proton.message.Message;
+import org.apache.qpid.proton.reactor.Selectable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,14 +48,12 @@ import org.slf4j.LoggerFactory;
 final class AmqpHandler extends BaseHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(AmqpHandler.class);
-    private static final Symbol SEQUENCE_NUMBER = Symbol.valueOf("x-opt-sequence-number");
-    private static final Symbol ENQUEUED_TIME = Symbol.valueOf("x-opt-enqueued-time");
-    private static final Symbol LOCKED_UNTIL = Symbol.valueOf("x-opt-locked-until");
     private static final Symbol DEAD_LETTER = Symbol.valueOf("com.microsoft:dead-letter");
     private static final Symbol LOCK_LOST = Symbol.valueOf("com.microsoft:message-lock-lost");
     private static final Symbol NOT_FOUND = Symbol.valueOf("amqp:not-found");
     private static final Symbol UNAUTHORIZED = Symbol.valueOf("amqp:unauthorized-access");
     private static final Symbol TOO_LARGE = Symbol.valueOf("amqp:link:message-size-exceeded");
+    private static final String MANAGEMENT = "/$management";
     private static final int CREDIT = 500;
 
     /** A PEEK_LOCK delivery on its way to a receiver. */
@@ -66,8 +64,9 @@ final class AmqpHandler extends BaseHandler {
     private final Entities entities;
     private final Supplier<ErrorCondition> rejection;
     private final AtomicLong sequence = new AtomicLong();
+    private final ManagementNode management;
     private final Set<Connection> connections = new LinkedHashSet<>();
-    private final List<Sender> consumers = new ArrayList<>();
+    private final ReceiverRotation consumers = new ReceiverRotation();
     private final Map<Delivery, InFlight> inFlight = new HashMap<>();
     /** Entity paths each connection has put a valid token for (per CBS, a token authorises one audience). */
     private final Map<Connection, Set<String>> authorised = new HashMap<>();
@@ -76,13 +75,34 @@ final class AmqpHandler extends BaseHandler {
         this.options = options;
         this.entities = entities;
         this.rejection = rejection;
+        this.management = new ManagementNode(entities, options.lockDuration());
     }
 
     List<Connection> connections() {
         return new ArrayList<>(connections);
     }
 
+    /** How many receivers are attached to the entity at this path. */
+    int receivers(String path) {
+        MessageEntity entity = entities.readable(path);
+        return entity == null ? 0 : consumers.receivers(entity).size();
+    }
+
     // ---- connections and sessions
+
+    @Override
+    public void onConnectionBound(Event event) {
+        Selectable selectable = ((TransportImpl) event.getTransport()).getSelectable();
+        if (selectable != null && selectable.getChannel() instanceof SocketChannel socket) {
+            try {
+                // proton-j leaves Nagle on: a small frame (a flow, a disposition) would wait for the peer's delayed
+                // ack, some 40 ms, in every request/response exchange
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            } catch (IOException e) {
+                LOG.debug("[{}] cannot set TCP_NODELAY: {}", options.name(), e.getMessage());
+            }
+        }
+    }
 
     @Override
     public void onConnectionRemoteOpen(Event event) {
@@ -141,14 +161,20 @@ final class AmqpHandler extends BaseHandler {
             receiver.flow(CREDIT);
         } else {
             Sender sender = (Sender) link;
-            String address = link.getRemoteSource() instanceof Source s ? s.getAddress() : null;
+            Source source = link.getRemoteSource() instanceof Source s ? s : null;
+            String address = source == null ? null : source.getAddress();
             if (address == null || !isControl(address) && entities.readable(address) == null) {
                 refuse(link, NOT_FOUND, "The messaging entity '" + address + "' could not be found");
                 return;
             }
+            if (source.getFilter() != null && source.getFilter().containsKey(Unsupported.SESSION_FILTER)) {
+                refuse(link, Unsupported.NOT_IMPLEMENTED,
+                        Unsupported.sessionReceiver(address, source.getFilter().get(Unsupported.SESSION_FILTER)));
+                return;
+            }
             sender.open();
             if (!isControl(address)) {
-                consumers.add(sender);
+                consumers.add(entities.readable(address), sender);
             }
         }
     }
@@ -156,8 +182,7 @@ final class AmqpHandler extends BaseHandler {
     @Override
     public void onLinkRemoteClose(Event event) {
         Link link = event.getLink();
-        if (link instanceof Sender sender) {
-            consumers.remove(sender);
+        if (link instanceof Sender sender && consumers.remove(sender) != null) {
             releaseLink(sender);
         }
         link.close();
@@ -170,13 +195,13 @@ final class AmqpHandler extends BaseHandler {
 
     @Override
     public void onLinkFlow(Event event) {
-        if (event.getLink() instanceof Sender sender && consumers.contains(sender)) {
-            pump(entities.readable(((Source) sender.getSource()).getAddress()));
+        if (event.getLink() instanceof Sender sender && consumers.entityOf(sender) != null) {
+            pump(consumers.entityOf(sender));
         }
     }
 
     private static boolean isControl(String address) {
-        return address.equals("$cbs") || address.endsWith("/$management");
+        return address.equals("$cbs") || address.endsWith(MANAGEMENT);
     }
 
     private static void refuse(Link link, Symbol condition, String description) {
@@ -210,14 +235,14 @@ final class AmqpHandler extends BaseHandler {
             receiver.flow(CREDIT);
         }
         String address = ((Target) receiver.getTarget()).getAddress();
-        if (address.equals("$cbs")) {
-            putToken(receiver, AmqpCodec.decode(bytes, length));
+        if (isControl(address)) {
+            Message request = AmqpCodec.decode(bytes, length);
+            Reply reply = address.equals("$cbs") ? putToken(receiver, request)
+                    : management.answer(address.substring(0, address.length() - MANAGEMENT.length()), request);
             settle(delivery, Accepted.getInstance());
-            return;
-        }
-        if (address.endsWith("/$management")) {
-            management(receiver, address, AmqpCodec.decode(bytes, length));
-            settle(delivery, Accepted.getInstance());
+            if (!reply.sendFor(receiver, request)) {
+                LOG.debug("[{}] no reply link on {} for reply-to {}", options.name(), address, request.getReplyTo());
+            }
             return;
         }
         Connection connection = receiver.getSession().getConnection();
@@ -253,60 +278,62 @@ final class AmqpHandler extends BaseHandler {
         destinations.forEach(this::pump);
     }
 
-    /** Sends waiting messages to the entity's receivers while they have credit. */
+    /**
+     * Sends waiting messages to the entity's receivers with credit, one message at a time and each receiver in turn,
+     * then answers the receivers that asked to drain their credit.
+     */
     private void pump(MessageEntity entity) {
         if (entity == null) {
             return;
         }
-        for (Sender sender : new ArrayList<>(consumers)) {
-            if (sender.getLocalState() != EndpointState.ACTIVE
-                    || entities.readable(((Source) sender.getSource()).getAddress()) != entity) {
-                continue;
+        while (waiting(entity)) {
+            Sender sender = consumers.next(entity, s -> s.getLocalState() == EndpointState.ACTIVE && s.getCredit() > 0);
+            if (sender == null) {
+                break;
             }
-            boolean receiveAndDelete = sender.getRemoteSenderSettleMode() == SenderSettleMode.SETTLED;
-            while (sender.getCredit() > 0) {
-                StoredMessage stored;
-                MessageEntity.Lock lock = null;
-                synchronized (entities) {
-                    stored = entity.poll();
-                    if (stored == null) {
-                        break;
-                    }
-                    if (!receiveAndDelete) {
-                        lock = entity.lock(stored, System.currentTimeMillis() + options.lockDuration().toMillis());
-                    }
+            deliver(entity, sender);
+        }
+        if (!waiting(entity)) {
+            // nothing left: a receiver that asked to drain (the JavaScript SDK at the end of receiveMessages) gets its
+            // unused credit back now, or it closes its link after a timeout
+            for (Sender sender : consumers.receivers(entity)) {
+                if (sender.getDrain() && sender.getCredit() > 0) {
+                    sender.drained();
                 }
-                UUID token = lock == null ? UUID.randomUUID() : lock.token;
-                byte[] encoded = AmqpCodec.encode(annotated(stored, lock));
-                stored.deliveryCount++;
-                Delivery delivery = sender.delivery(AmqpCodec.lockTokenTag(token));
-                sender.send(encoded, 0, encoded.length);
-                if (receiveAndDelete) {
-                    delivery.settle();
-                } else {
-                    inFlight.put(delivery, new InFlight(entity, token));
-                }
-                sender.advance();
             }
         }
     }
 
-    /** A copy of the message with the broker's annotations and the header's delivery count. */
-    private static Message annotated(StoredMessage stored, MessageEntity.Lock lock) {
-        byte[] original = AmqpCodec.encode(stored.message);
-        Message copy = AmqpCodec.decode(original, original.length);
-        Header header = copy.getHeader() == null ? new Header() : copy.getHeader();
-        header.setDeliveryCount(UnsignedInteger.valueOf(stored.deliveryCount));
-        copy.setHeader(header);
-        Map<Symbol, Object> annotations = copy.getMessageAnnotations() == null ? new HashMap<>()
-                : new HashMap<>(copy.getMessageAnnotations().getValue());
-        annotations.put(SEQUENCE_NUMBER, stored.sequenceNumber);
-        annotations.put(ENQUEUED_TIME, stored.enqueuedTime);
-        if (lock != null) {
-            annotations.put(LOCKED_UNTIL, new Date(lock.lockedUntilMillis));
+    private boolean waiting(MessageEntity entity) {
+        synchronized (entities) {
+            return entity.depth() > 0;
         }
-        copy.setMessageAnnotations(new MessageAnnotations(annotations));
-        return copy;
+    }
+
+    private void deliver(MessageEntity entity, Sender sender) {
+        boolean receiveAndDelete = sender.getRemoteSenderSettleMode() == SenderSettleMode.SETTLED;
+        StoredMessage stored;
+        MessageEntity.Lock lock = null;
+        synchronized (entities) {
+            stored = entity.poll();
+            if (stored == null) {
+                return;
+            }
+            if (!receiveAndDelete) {
+                lock = entity.lock(stored, System.currentTimeMillis() + options.lockDuration().toMillis());
+            }
+        }
+        UUID token = lock == null ? UUID.randomUUID() : lock.token;
+        byte[] encoded = AmqpCodec.encode(stored.annotated(lock == null ? null : new Date(lock.lockedUntilMillis)));
+        stored.deliveryCount++;
+        Delivery delivery = sender.delivery(AmqpCodec.lockTokenTag(token));
+        sender.send(encoded, 0, encoded.length);
+        if (receiveAndDelete) {
+            delivery.settle();
+        } else {
+            inFlight.put(delivery, new InFlight(entity, token));
+        }
+        sender.advance();
     }
 
     /**
@@ -324,6 +351,12 @@ final class AmqpHandler extends BaseHandler {
             return;
         }
         inFlight.remove(delivery);
+        if (outcome instanceof Modified modified && Boolean.TRUE.equals(modified.getUndeliverableHere())) {
+            // defer: refused, and the message stays locked as after any failed settlement
+            delivery.disposition(rejected(Unsupported.NOT_IMPLEMENTED, Unsupported.deferral()));
+            delivery.settle();
+            return;
+        }
         MessageEntity.Lock lock;
         synchronized (entities) {
             lock = sent.entity().unlock(sent.token());
@@ -333,6 +366,10 @@ final class AmqpHandler extends BaseHandler {
         }
         if (lock == null) {
             delivery.disposition(rejected(LOCK_LOST, "The lock supplied is invalid: it expired or was already used"));
+        } else if (outcome instanceof Rejected) {
+            // dead-lettered. The same outcome, but without the client's dead-letter condition: the JavaScript SDK
+            // takes any error in the answer for a failed settlement
+            delivery.disposition(new Rejected());
         } else {
             delivery.disposition(outcome);
         }
@@ -355,7 +392,7 @@ final class AmqpHandler extends BaseHandler {
             message.deliveryCount = Math.max(0, message.deliveryCount - 1);
             entity.returnToFront(message);
         } else if (outcome instanceof Modified modified) {
-            // abandon (and defer, which the emulator treats as abandon); the annotations update properties
+            // abandon; the annotations update properties
             if (modified.getMessageAnnotations() != null) {
                 Map<String, Object> properties = applicationProperties(message.message);
                 modified.getMessageAnnotations().forEach((k, v) -> properties.put(String.valueOf(k), v));
@@ -425,7 +462,7 @@ final class AmqpHandler extends BaseHandler {
     }
 
     void release(Connection connection) {
-        for (Sender sender : new ArrayList<>(consumers)) {
+        for (Sender sender : consumers.all()) {
             if (sender.getSession().getConnection() == connection) {
                 consumers.remove(sender);
                 releaseLink(sender);
@@ -445,9 +482,10 @@ final class AmqpHandler extends BaseHandler {
         delivery.settle();
     }
 
-    // ---- $cbs and $management
+    // ---- $cbs
 
-    private void putToken(Receiver link, Message request) {
+    /** A put-token request: the token authorises its audience (one entity path) on this connection. */
+    private Reply putToken(Receiver link, Message request) {
         Map<?, ?> properties = request.getApplicationProperties() == null ? Map.of()
                 : request.getApplicationProperties().getValue();
         String audience = String.valueOf(properties.get("name"));
@@ -456,70 +494,12 @@ final class AmqpHandler extends BaseHandler {
                 System.currentTimeMillis() / 1000);
         if (problem != null) {
             LOG.debug("[{}] put-token for {} refused: {}", options.name(), audience, problem);
-            reply(link, request, 401, problem, null);
-            return;
+            return Reply.error(401, UNAUTHORIZED, problem);
         }
-        // the audience is amqp://<host>/<entity path>
+        // the audience is amqp://<host>/<entity path> (sb://<host>:<port>/<entity path> from JavaScript)
         String path = audience.replaceFirst("^[a-z]+://[^/]+/?", "");
         authorised.computeIfAbsent(link.getSession().getConnection(), c -> new LinkedHashSet<>())
                 .add(Entities.normalize(path));
-        reply(link, request, 200, "OK", null);
-    }
-
-    private void management(Receiver link, String address, Message request) {
-        Map<?, ?> properties = request.getApplicationProperties() == null ? Map.of()
-                : request.getApplicationProperties().getValue();
-        String operation = String.valueOf(properties.get("operation"));
-        MessageEntity entity = entities.readable(address.substring(0, address.length() - "/$management".length()));
-        if (operation.equals("com.microsoft:renew-lock") && entity != null
-                && request.getBody() instanceof AmqpValue value && value.getValue() instanceof Map<?, ?> body
-                && body.get("lock-tokens") instanceof UUID[] tokens) {
-            Date[] expirations = new Date[tokens.length];
-            synchronized (entities) {
-                for (int i = 0; i < tokens.length; i++) {
-                    MessageEntity.Lock lock = entity.lockOf(tokens[i]);
-                    if (lock == null) {
-                        reply(link, request, 410, "The lock supplied is invalid", null);
-                        return;
-                    }
-                    lock.lockedUntilMillis = System.currentTimeMillis() + options.lockDuration().toMillis();
-                    expirations[i] = new Date(lock.lockedUntilMillis);
-                }
-            }
-            reply(link, request, 200, "OK", new AmqpValue(Map.of("expirations", expirations)));
-        } else if (operation.equals("com.microsoft:peek-message")) {
-            reply(link, request, 204, "No messages to peek", null);
-        } else {
-            reply(link, request, 501, "The emulator does not implement " + operation, null);
-        }
-    }
-
-    /** Answers on the link whose target is the request's reply-to; the status must be an AMQP int. */
-    private static void reply(Receiver requestLink, Message request, int status, String description, AmqpValue body) {
-        Message response = Proton.message();
-        response.setCorrelationId(request.getMessageId());
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("status-code", status);
-        properties.put("status-description", description);
-        response.setApplicationProperties(new ApplicationProperties(properties));
-        if (body != null) {
-            response.setBody(body);
-        }
-        String replyTo = request.getReplyTo();
-        EnumSet<EndpointState> active = EnumSet.of(EndpointState.ACTIVE);
-        for (Link link = requestLink.getSession().getConnection().linkHead(active, active); link != null;
-                link = link.next(active, active)) {
-            if (link instanceof Sender sender && sender.getRemoteTarget() instanceof Target target
-                    && replyTo != null && replyTo.equals(target.getAddress())) {
-                Delivery delivery = sender.delivery(UUID.randomUUID().toString().getBytes(
-                        java.nio.charset.StandardCharsets.US_ASCII));
-                byte[] encoded = AmqpCodec.encode(response);
-                sender.send(encoded, 0, encoded.length);
-                delivery.settle();
-                sender.advance();
-                return;
-            }
-        }
-        LOG.debug("no reply link for {}", replyTo);
+        return Reply.ok(null);
     }
 }

@@ -1,11 +1,16 @@
 package io.xregion.emulator.servicebus;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Something receivers read from: a queue, a topic's subscription, or either's dead-letter sub-queue. Messages wait
@@ -64,8 +69,8 @@ final class MessageEntity {
     }
 
     /** Removes and returns the locks that ran out before now. */
-    java.util.List<Lock> expire(long nowMillis) {
-        java.util.List<Lock> expired = new java.util.ArrayList<>();
+    List<Lock> expire(long nowMillis) {
+        List<Lock> expired = new ArrayList<>();
         for (Iterator<Lock> it = locks.values().iterator(); it.hasNext();) {
             Lock lock = it.next();
             if (lock.lockedUntilMillis < nowMillis) {
@@ -85,7 +90,15 @@ final class MessageEntity {
         return locks.size();
     }
 
-    java.util.Set<UUID> lockTokens() {
-        return java.util.Set.copyOf(locks.keySet());
+    Set<UUID> lockTokens() {
+        return Set.copyOf(locks.keySet());
+    }
+
+    /** What a peek sees: waiting and locked messages from a sequence number on, in sequence order. */
+    List<StoredMessage> browse(long fromSequenceNumber, int count) {
+        return Stream.concat(available.stream(), locks.values().stream().map(lock -> lock.message))
+                .filter(message -> message.sequenceNumber >= fromSequenceNumber)
+                .sorted(Comparator.comparingLong(message -> message.sequenceNumber))
+                .limit(Math.max(0, count)).toList();
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import io.xregion.emulator.security.AccessKeyTokens;
@@ -60,8 +61,8 @@ final class SasToken {
         if (!MessageDigest.isEqual(expected, actual)) {
             return "the signature does not match the key";
         }
-        String signedFor = decode(resource).toLowerCase(java.util.Locale.ROOT);
-        String wanted = audience == null ? signedFor : audience.toLowerCase(java.util.Locale.ROOT);
+        String signedFor = decode(resource).toLowerCase(Locale.ROOT);
+        String wanted = audience == null ? signedFor : audience.toLowerCase(Locale.ROOT);
         if (!wanted.startsWith(signedFor)) {
             return "the token was signed for another resource";
         }

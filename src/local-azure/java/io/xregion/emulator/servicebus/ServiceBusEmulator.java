@@ -3,8 +3,11 @@ package io.xregion.emulator.servicebus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -24,16 +27,19 @@ import org.apache.qpid.proton.reactor.Acceptor;
 import org.apache.qpid.proton.reactor.Reactor;
 import org.apache.qpid.proton.reactor.ReactorOptions;
 import org.apache.qpid.proton.reactor.Selectable;
+import org.apache.qpid.proton.reactor.impl.AcceptorImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One local Azure Service Bus namespace: an AMQP 1.0 server on a loopback port that speaks the parts of the Service
- * Bus dialect the official Java SDK (and so camel-azure-servicebus) uses, unchanged, with a
- * {@code ...;UseDevelopmentEmulator=true} connection string: SASL ANONYMOUS, {@code $cbs} put-token (the signature is
- * checked against the namespace key), queues and topics with subscriptions, single and batched sends, PEEK_LOCK with
- * 16-byte lock tokens and RECEIVE_AND_DELETE, complete / abandon / dead-letter, lock expiry, the dead-letter
- * sub-queue after the maximum delivery count, and {@code $management} renew-lock.
+ * Bus dialect the official SDKs use, unchanged, with a {@code ...;UseDevelopmentEmulator=true} connection string: the
+ * Java SDK (and so camel-azure-servicebus) and the JavaScript SDK (@azure/service-bus). SASL ANONYMOUS, {@code $cbs}
+ * put-token (the signature is checked against the namespace key), queues and topics with subscriptions, single and
+ * batched sends, PEEK_LOCK with 16-byte lock tokens and RECEIVE_AND_DELETE, complete / abandon / dead-letter, lock
+ * expiry, the dead-letter sub-queue after the maximum delivery count, competing receivers served in turn, and
+ * {@code $management} renew-lock and peek. Sessions, scheduled and deferred messages and subscription rules are
+ * refused at once with {@code amqp:not-implemented} (see {@code Unsupported}).
  *
  * <p>Fault switches drive failover drills: {@link #down()} closes the listener and drops every connection (messages
  * stay, as they would in a real namespace), {@link #up()} listens again on the same port, and
@@ -121,7 +127,7 @@ public final class ServiceBusEmulator implements AutoCloseable {
             handler = new AmqpHandler(options, entities, this::rejection);
             acceptor = reactor.acceptor(options.host(), port, handler);
             if (port == 0) {
-                port = ((org.apache.qpid.proton.reactor.impl.AcceptorImpl) acceptor).getPortNumber();
+                port = ((AcceptorImpl) acceptor).getPortNumber();
             }
             wakeUp = Pipe.open();
             wakeUp.source().configureBlocking(false);
@@ -171,7 +177,7 @@ public final class ServiceBusEmulator implements AutoCloseable {
                 handler.release(connection);
             }
             // every accepted socket, whether AMQP opened it yet or not
-            for (Object child : new java.util.ArrayList<>(reactor.children())) {
+            for (Object child : new ArrayList<>(reactor.children())) {
                 if (child instanceof Connection connection) {
                     drop(connection);
                 }
@@ -236,11 +242,16 @@ public final class ServiceBusEmulator implements AutoCloseable {
         }
     }
 
+    /** How many receivers are attached to a queue or subscription now (0 while the namespace is down). */
+    public int receivers(String path) {
+        return state == State.UP ? onReactor(() -> handler.receivers(path)) : 0;
+    }
+
     /** The lock tokens currently held in a queue or subscription. */
-    public java.util.Set<java.util.UUID> lockTokens(String path) {
+    public Set<UUID> lockTokens(String path) {
         synchronized (entities) {
             MessageEntity entity = entities.readable(path);
-            return entity == null ? java.util.Set.of() : entity.lockTokens();
+            return entity == null ? Set.of() : entity.lockTokens();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.xregion.emulator.servicebus;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -69,7 +70,7 @@ public record ServiceBusEmulatorOptions(String name, String host, int port, Stri
     }
 
     public ServiceBusEmulatorOptions withTopic(String topic, String... subscriptions) {
-        Map<String, List<String>> all = new java.util.LinkedHashMap<>(topics);
+        Map<String, List<String>> all = new LinkedHashMap<>(topics);
         all.put(topic, List.of(subscriptions));
         return new ServiceBusEmulatorOptions(name, host, port, keyName, key, lockDuration, maxDeliveryCount,
                 maxMessageBytes, queues, all);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -180,6 +181,26 @@ class ServiceBusEmulatorSdkTest {
         assertEquals(0, namespace.depth("orders"));
         receiver.complete(message);
         assertEquals(0, namespace.locked("orders"));
+    }
+
+    @Test
+    void peekShowsWaitingAndLockedMessagesWithoutLockingThem() {
+        ServiceBusSenderClient sender = sender("orders");
+        for (String id : List.of("k1", "k2", "k3")) {
+            sender.sendMessage(new ServiceBusMessage(id).setMessageId(id));
+        }
+        ServiceBusReceiverClient receiver = receiver("orders", ServiceBusReceiveMode.PEEK_LOCK);
+        ServiceBusReceivedMessage locked = receive(receiver, 1).get(0);
+
+        List<ServiceBusReceivedMessage> peeked = new ArrayList<>();
+        receiver.peekMessages(10, 1).forEach(peeked::add);
+        assertEquals(List.of("k1", "k2", "k3"), peeked.stream().map(ServiceBusReceivedMessage::getMessageId).toList());
+        assertEquals("k2", peeked.get(1).getBody().toString());
+        assertNull(peeked.get(0).getLockToken(), "a peeked message carries no lock");
+        assertEquals(2, namespace.depth("orders"));
+        assertEquals(1, namespace.locked("orders"));
+        assertEquals("k3", receiver.peekMessage(peeked.get(2).getSequenceNumber()).getMessageId());
+        receiver.complete(locked);
     }
 
     @Test
