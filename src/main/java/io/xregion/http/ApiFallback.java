@@ -1,5 +1,6 @@
 package io.xregion.http;
 
+import java.lang.reflect.Field;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -44,15 +45,17 @@ public final class ApiFallback {
     }
 
     /**
-     * Camel 4.17 mounts its router below a top-level one that it does not expose, and that is where a path that
-     * cannot be decoded fails; the field is read once at start-up. Null (and plain-text 400s) if that ever changes.
+     * A workaround: Camel mounts its router below a top-level one that it does not expose (checked on Camel 4.17.0:
+     * {@code MainHttpServer.server}, a {@code VertxPlatformHttpServer} whose {@code router} field is that router),
+     * and that is where a path that cannot be decoded fails; the fields are read once at start-up. Null (and
+     * plain-text 400s) if that ever changes, which {@code ApiFallbackWorkaroundTest} reports.
      */
-    private static Router topLevelRouter(MainHttpServer main) {
+    static Router topLevelRouter(MainHttpServer main) {
         try {
-            java.lang.reflect.Field serverField = MainHttpServer.class.getDeclaredField("server");
+            Field serverField = MainHttpServer.class.getDeclaredField("server");
             serverField.setAccessible(true);
             Object server = serverField.get(main);
-            java.lang.reflect.Field routerField = VertxPlatformHttpServer.class.getDeclaredField("router");
+            Field routerField = VertxPlatformHttpServer.class.getDeclaredField("router");
             routerField.setAccessible(true);
             return (Router) routerField.get(server);
         } catch (ReflectiveOperationException | RuntimeException e) {

@@ -5,10 +5,12 @@ import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 
 /**
- * Attaches platform-http routes to the main HTTP server's router. Camel 4.17's engine finds that router by looking
- * for the single HTTP server in the registry; with a separate management server there are two, so it falls back to
- * port 8080 and fails whenever the server listens anywhere else. Asking the main server for its port avoids the
- * guess, wherever the port was configured (properties file, system property, environment).
+ * Attaches platform-http routes to the main HTTP server's router. A workaround, checked on Camel 4.17.0: the stock
+ * engine finds that router by looking for the single HTTP server in the registry; with a separate management server
+ * there are two, so it falls back to port 8080 and fails whenever the server listens anywhere else. Asking the main
+ * server for its port avoids the guess, wherever the port was configured (properties file, system property,
+ * environment). {@code ServerPortHttpEngineWorkaroundTest} fails if the stock engine stops needing it or the override
+ * stops being used.
  */
 public final class ServerPortHttpEngine extends VertxPlatformHttpEngine {
 
