@@ -34,7 +34,8 @@ public final class ServiceBusBeans {
         Registry registry = context.getRegistry();
         NamespaceHealth health = new NamespaceHealth(serviceBus.namespaces(),
                 (int) settings.number("xregion.servicebus.health.timeout-ms", 1, 600_000), clock);
-        Outbox outbox = outbox(settings, clock);
+        ServiceBusCounters counters = new ServiceBusCounters(context);
+        Outbox outbox = outbox(settings, clock, counters);
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
@@ -83,7 +84,7 @@ public final class ServiceBusBeans {
         return component;
     }
 
-    private static Outbox outbox(Settings settings, Clock clock) {
+    private static Outbox outbox(Settings settings, Clock clock, ServiceBusCounters counters) {
         if (!settings.flag("xregion.servicebus.outbox.enabled")) {
             return Outbox.disabled();
         }
@@ -94,6 +95,6 @@ public final class ServiceBusBeans {
                 Duration.ofMillis(settings.number("xregion.servicebus.outbox.backoff.initial-ms", 1, 3_600_000)),
                 Duration.ofMillis(settings.number("xregion.servicebus.outbox.backoff.max-ms", 1, 3_600_000)),
                 (int) settings.number("xregion.servicebus.outbox.batch-messages", 1, 4500),
-                (int) settings.number("xregion.servicebus.max-message-bytes", 1, 100 * 1024 * 1024), clock);
+                (int) settings.number("xregion.servicebus.max-message-bytes", 1, 100 * 1024 * 1024), clock, counters);
     }
 }
