@@ -28,13 +28,14 @@ public final class ServiceBusBeans {
     public static ServiceBusBeans bind(CamelContext context, Settings settings, Clock clock) throws Exception {
         ServiceBusSettings serviceBus = ServiceBusSettings.load(settings);
         BinaryDataConverters.register(context);
-        for (ServiceBusNamespace namespace : serviceBus.namespaces()) {
-            context.addComponent("azure-servicebus-" + namespace.name(), component(namespace));
-        }
-        Registry registry = context.getRegistry();
         NamespaceHealth health = new NamespaceHealth(serviceBus.namespaces(),
                 (int) settings.number("xregion.servicebus.health.timeout-ms", 1, 600_000), clock);
         ServiceBusCounters counters = new ServiceBusCounters(context);
+        SendOutcomeRecorder outcomes = new SendOutcomeRecorder(health, counters);
+        for (ServiceBusNamespace namespace : serviceBus.namespaces()) {
+            context.addComponent("azure-servicebus-" + namespace.name(), component(namespace, outcomes));
+        }
+        Registry registry = context.getRegistry();
         Outbox outbox = outbox(settings, clock, counters);
         context.addService(new ServiceSupport() {
             @Override
@@ -45,7 +46,9 @@ public final class ServiceBusBeans {
 
         registry.bind("serviceBusSettings", serviceBus);
         registry.bind("namespaceHealth", health);
-        registry.bind("sendRecorder", new SendRecorder(health));
+        registry.bind("activeRecipients", new ActiveRecipients(health,
+                serviceBus.entity() + "?serviceBusType=" + serviceBus.entityType()));
+        registry.bind("acceptedByAnyNamespace", new AcceptedByAnyNamespace());
         registry.bind("passiveRoles", new PassiveRoles(serviceBus.primary().name()));
         registry.bind("outbox", outbox);
         registry.bind("processingRetry", new ProcessingRetry(context.createProducerTemplate(), "direct:process",
@@ -72,14 +75,15 @@ public final class ServiceBusBeans {
     }
 
     /** The namespace's connection string and send budget live on its component, never in a URI. */
-    private static MessageIdServiceBusComponent component(ServiceBusNamespace namespace) {
+    private static MessageIdServiceBusComponent component(ServiceBusNamespace namespace,
+            SendOutcomeRecorder outcomes) {
         ServiceBusConfiguration configuration = new ServiceBusConfiguration();
         configuration.setConnectionString(namespace.connectionString());
         // the SDK's backoff jitter fails with a delay under 1 s or a max delay close to it
         configuration.setAmqpRetryOptions(new AmqpRetryOptions().setMode(AmqpRetryMode.EXPONENTIAL)
                 .setMaxRetries(namespace.maxRetries()).setTryTimeout(namespace.tryTimeout())
                 .setDelay(Duration.ofSeconds(1)).setMaxDelay(Duration.ofSeconds(10)));
-        MessageIdServiceBusComponent component = new MessageIdServiceBusComponent();
+        MessageIdServiceBusComponent component = new MessageIdServiceBusComponent(namespace.name(), outcomes);
         component.setConfiguration(configuration);
         return component;
     }

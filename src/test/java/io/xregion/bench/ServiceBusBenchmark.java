@@ -15,7 +15,7 @@ import org.apache.camel.component.azure.servicebus.ServiceBusConstants;
 
 import io.xregion.dev.DevEmulators;
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
-import io.xregion.servicebus.SendRecorder;
+import io.xregion.servicebus.SendOutcomes;
 import io.xregion.testing.RunningApp;
 
 /**
@@ -115,7 +115,7 @@ public final class ServiceBusBenchmark {
     private static LoadRun.Call send(ProducerTemplate producer, String endpoint, AtomicLong counter) {
         return () -> {
             Exchange result = producer.send(endpoint, exchange -> {
-                exchange.setVariable(SendRecorder.OUTCOMES, new java.util.concurrent.ConcurrentSkipListMap<>());
+                SendOutcomes.start(exchange);
                 exchange.getMessage().setHeader(ServiceBusConstants.MESSAGE_ID, "bench-" + counter.incrementAndGet());
                 exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
                 exchange.getMessage().setBody("{\"bench\":true}".getBytes());
@@ -255,12 +255,12 @@ public final class ServiceBusBenchmark {
                 namespaces.get(swap[0]).down();
                 while (true) {
                     Exchange result = producer.send("direct:servicebus-send-passive", exchange -> {
-                        exchange.setVariable(SendRecorder.OUTCOMES, new java.util.concurrent.ConcurrentSkipListMap<>());
+                        SendOutcomes.start(exchange);
                         exchange.getMessage().setHeader(ServiceBusConstants.MESSAGE_ID, "swap-" + counter.incrementAndGet());
                         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain");
                         exchange.getMessage().setBody("x".getBytes());
                     });
-                    if (result.getException() == null && swap[1].equals(result.getVariable(SendRecorder.SENT_VIA))) {
+                    if (result.getException() == null && swap[1].equals(result.getVariable(SendOutcomes.SENT_VIA))) {
                         break;
                     }
                 }
