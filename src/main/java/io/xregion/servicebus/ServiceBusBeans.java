@@ -51,7 +51,7 @@ public final class ServiceBusBeans {
         registry.bind("acceptedByAnyNamespace", new AcceptedByAnyNamespace());
         registry.bind("passiveRoles", new PassiveRoles(serviceBus.primary().name()));
         registry.bind("outbox", outbox);
-        registry.bind("processingRetry", new ProcessingRetry(context.createProducerTemplate(), "direct:process",
+        registry.bind("processingRetry", new ProcessingRetry(context.createProducerTemplate(),
                 (int) settings.number("xregion.servicebus.receive.retry.max-retries", 0, 100),
                 Duration.ofMillis(settings.number("xregion.servicebus.receive.retry.initial-delay-ms", 1, 600_000)),
                 Duration.ofMillis(settings.number("xregion.servicebus.receive.retry.max-delay-ms", 1, 600_000))));
