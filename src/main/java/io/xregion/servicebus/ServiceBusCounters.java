@@ -18,6 +18,7 @@ public final class ServiceBusCounters {
     private final CamelContext context;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private volatile MeterRegistry registry;
+    private volatile boolean noRegistry;
 
     /** Counts into the context's meter registry once there is one (Camel binds it while starting). */
     public ServiceBusCounters(CamelContext context) {
@@ -52,9 +53,11 @@ public final class ServiceBusCounters {
 
     private MeterRegistry registry() {
         MeterRegistry found = registry;
-        if (found == null && context != null) {
+        if (found == null && context != null && !noRegistry) {
             found = context.getRegistry().findSingleByType(MeterRegistry.class);
             registry = found;
+            // metrics switched off: once the context runs without a registry, stop looking on every send
+            noRegistry = found == null && context.isStarted();
         }
         return found;
     }
