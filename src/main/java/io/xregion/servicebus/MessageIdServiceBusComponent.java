@@ -20,15 +20,35 @@ import org.apache.camel.component.azure.servicebus.ServiceBusEndpoint;
 import org.apache.camel.support.DefaultProducer;
 
 /**
- * camel-azure-servicebus with the one thing its 4.17 producer leaves out: the sent message's MessageId (from the
- * {@code CamelAzureServiceBusMessageId} header), which active replication and the receivers' duplicate elimination
- * depend on, and its content type (from {@code Content-Type}). Endpoints, options, clients and the consumer are the
- * stock component's. One instance is registered per namespace, configured with that namespace's connection string
- * and send budget, so no secret appears in a route or an endpoint URI.
+ * camel-azure-servicebus for one namespace, with xregion's own producer. Endpoints, options, clients and the consumer
+ * are the stock component's; one instance is registered per namespace ({@code azure-servicebus-<namespace>}),
+ * configured with that namespace's connection string and send budget, so no secret appears in a route or an endpoint
+ * URI.
+ *
+ * <p>Workaround for a limit of camel-azure-servicebus (checked with Camel 4.17.0): its producer builds every message
+ * with {@code ServiceBusUtils.createServiceBusMessage(body, applicationProperties, correlationId, sessionId)} and so
+ * never sets a MessageId ({@code CamelAzureServiceBusMessageId} is a consumer header only there). Active replication
+ * and the receivers' duplicate elimination need the same MessageId on both copies, so this producer sends the
+ * message itself, with the MessageId from that header and the content type from {@code Content-Type}.
+ * {@code MessageIdServiceBusComponentTest} fails when an upgrade changes either side of this: when the stock producer
+ * starts keeping the MessageId (then this producer may go), or when the stock option configurer this component
+ * borrows stops taking the options the routes give.
+ *
+ * <p>The producer also says what each send did: it records the namespace's outcome ({@link SendOutcomeRecorder}) and
+ * throws what the routes act on, {@link NamespaceUnavailableException} for an outage and
+ * {@link SendRefusedException} for a refusal, so a route sends to a namespace with a plain {@code to}.
  */
 // the stock scheme name: Camel finds the component's and endpoint's option configurers by it
 @org.apache.camel.spi.annotations.Component("azure-servicebus")
 public final class MessageIdServiceBusComponent extends ServiceBusComponent {
+
+    private final String namespace;
+    private final SendOutcomeRecorder outcomes;
+
+    MessageIdServiceBusComponent(String namespace, SendOutcomeRecorder outcomes) {
+        this.namespace = namespace;
+        this.outcomes = outcomes;
+    }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -54,17 +74,29 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
         }
 
         @Override
+        public MessageIdServiceBusComponent getComponent() {
+            return (MessageIdServiceBusComponent) super.getComponent();
+        }
+
+        @Override
         public Producer createProducer() {
-            return new MessageIdProducer(this);
+            return new MessageIdProducer(this, getComponent().namespace, getComponent().outcomes);
         }
     }
 
-    /** Sends the body as one message, with MessageId, content type and correlation id from the headers. */
+    /**
+     * Sends the body as one message, with MessageId, content type and correlation id from the headers, and records
+     * the namespace's outcome.
+     */
     static final class MessageIdProducer extends DefaultProducer {
+        private final String namespace;
+        private final SendOutcomeRecorder outcomes;
         private ServiceBusSenderClient client;
 
-        MessageIdProducer(MessageIdEndpoint endpoint) {
+        MessageIdProducer(MessageIdEndpoint endpoint, String namespace, SendOutcomeRecorder outcomes) {
             super(endpoint);
+            this.namespace = namespace;
+            this.outcomes = outcomes;
         }
 
         @Override
@@ -90,7 +122,15 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
 
         @Override
         public void process(Exchange exchange) {
-            org.apache.camel.Message in = exchange.getMessage();
+            try {
+                send(exchange.getMessage());
+            } catch (RuntimeException e) {
+                throw outcomes.failed(exchange, namespace, e);
+            }
+            outcomes.accepted(exchange, namespace);
+        }
+
+        private void send(org.apache.camel.Message in) {
             if (in.getBody() instanceof List<?> list && !list.isEmpty()
                     && list.stream().allMatch(OutgoingMessage.class::isInstance)) {
                 sendInOrder(list.stream().map(OutgoingMessage.class::cast).toList());

@@ -24,15 +24,18 @@ import io.xregion.http.ApiException;
 
 /**
  * The durable client-side queue the routes use while no namespace takes messages: publishing appends to it, the
- * drain route sends its messages in order, with their MessageIds, backing off while the namespaces stay away.
- * Switched off, a publish that no namespace takes is answered 503 and nothing is kept.
+ * drain route takes its messages in order, with their MessageIds, and settles each batch once its send is over,
+ * backing off while the namespaces stay away. Switched off, a publish that no namespace takes is answered 503 and
+ * nothing is kept.
  */
 public final class Outbox {
 
-    /** The exchange variable with the outbox sequence number of the last message being drained. */
-    public static final String SEQUENCE = "outboxSequence";
-    /** The exchange variable with how many messages are being drained together. */
-    public static final String BATCH = "outboxBatch";
+    /** The exchange variable with the batch being drained. */
+    private static final String BATCH = "outboxBatch";
+
+    /** The messages one drain step sends: up to the outbox sequence number of the last, and how many. */
+    private record Batch(long lastSequence, int size) {
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger("io.xregion.outbox");
 
@@ -44,6 +47,7 @@ public final class Outbox {
     private final int batchMessages;
     private final int batchBytes;
     private final Clock clock;
+    private final ServiceBusCounters counters;
     private Duration backoff;
     private long nextAttemptMillis;
     private int oneAtATime;
@@ -59,6 +63,13 @@ public final class Outbox {
      */
     public Outbox(FileOutbox store, Path rejectedDirectory, int maxMessages, Duration initialBackoff,
             Duration maxBackoff, int batchMessages, int batchBytes, Clock clock) {
+        this(store, rejectedDirectory, maxMessages, initialBackoff, maxBackoff, batchMessages, batchBytes, clock,
+                ServiceBusCounters.none());
+    }
+
+    /** @param counters where the drain counts delivered and rejected messages */
+    public Outbox(FileOutbox store, Path rejectedDirectory, int maxMessages, Duration initialBackoff,
+            Duration maxBackoff, int batchMessages, int batchBytes, Clock clock, ServiceBusCounters counters) {
         this.store = store;
         this.rejectedDirectory = rejectedDirectory;
         this.maxMessages = maxMessages;
@@ -67,6 +78,7 @@ public final class Outbox {
         this.batchMessages = batchMessages;
         this.batchBytes = batchBytes;
         this.clock = clock;
+        this.counters = counters;
         this.backoff = initialBackoff;
     }
 
@@ -112,9 +124,9 @@ public final class Outbox {
     /**
      * Puts the oldest messages on the exchange: one message as itself (body, Content-Type, MessageId), several as
      * a list of {@link OutgoingMessage}s that the producer sends in one call. Batches let the drain catch up with a
-     * backlog while new messages keep queueing behind it.
+     * backlog while new messages keep queueing behind it. {@link #settle} says what became of them.
      */
-    public void loadBatch(Exchange exchange) {
+    public void takeBatch(Exchange exchange) {
         int most;
         synchronized (this) {
             most = oneAtATime > 0 ? 1 : batchMessages;
@@ -133,34 +145,51 @@ public final class Outbox {
             message.setBody(entries.stream().map(e -> new OutgoingMessage(e.messageId(), e.contentType(), e.body()))
                     .toList());
         }
-        exchange.setVariable(SEQUENCE, entries.get(entries.size() - 1).sequence());
-        exchange.setVariable(BATCH, entries.size());
+        exchange.setVariable(BATCH, new Batch(entries.get(entries.size() - 1).sequence(), entries.size()));
     }
 
-    /** The messages reached a namespace: they leave the outbox, and the backoff starts over. */
-    public synchronized void delivered(Exchange exchange) {
-        store.removeThrough(exchange.getVariable(SEQUENCE, Long.class));
-        oneAtATime = Math.max(0, oneAtATime - exchange.getVariable(BATCH, Integer.class));
+    /**
+     * Settles the batch the drain took, given how its send went ({@code failure} null: it went). Delivered, its
+     * messages leave the outbox and the backoff starts over. Refused because of a message in it (too large,
+     * malformed), a batch is sent again one message at a time, now, so the one at fault is found, and a message on
+     * its own is set aside with the reason. Anything else (an outage; a refusal of xregion itself, which someone has
+     * to put right) waits out the backoff and keeps every message.
+     */
+    public void settle(Exchange exchange, Throwable failure) {
+        Batch batch = exchange.getVariable(BATCH, Batch.class);
+        if (batch != null && failure == null) {
+            delivered(batch);
+            counters.delivered(batch.size());
+        } else if (batch != null && messageAtFault(failure)) {
+            if (batch.size() > 1) {
+                sendOneAtATime(batch);
+            } else {
+                setAside(batch, failure);
+                counters.rejected();
+            }
+        } else {
+            retryLater(failure);
+        }
+    }
+
+    private synchronized void delivered(Batch batch) {
+        store.removeThrough(batch.lastSequence());
+        oneAtATime = Math.max(0, oneAtATime - batch.size());
         backoff = initialBackoff;
         nextAttemptMillis = 0;
     }
 
-    /**
-     * A batch was refused because of a message in it: send the batch's messages one at a time (now), so the one at
-     * fault is found and set aside and the others go.
-     */
-    public synchronized void sendOneAtATime(Exchange exchange) {
-        oneAtATime = exchange.getVariable(BATCH, Integer.class);
+    private synchronized void sendOneAtATime(Batch batch) {
+        oneAtATime = batch.size();
     }
 
     /**
-     * The message could not be delivered now: try again after the backoff, which doubles up to its maximum. After
-     * an outage that is all there is to it; anything else (the namespaces refuse xregion's credentials or entity, a
-     * message that cannot be read) needs someone to act, and the messages wait for them.
+     * The backoff doubles up to its maximum. After an outage that is all there is to it; anything else (the
+     * namespaces refuse xregion's credentials or entity, a message that cannot be read) needs someone to act, and
+     * the messages wait for them.
      */
-    public synchronized void retryLater(Exchange exchange) {
+    private synchronized void retryLater(Throwable cause) {
         nextAttemptMillis = clock.millis() + backoff.toMillis();
-        Throwable cause = caught(exchange);
         if (cause == null || cause instanceof NamespaceUnavailableException) {
             LOG.info("Outbox: {} messages wait; next attempt in {} ms", store.depth(), backoff.toMillis());
         } else {
@@ -177,8 +206,8 @@ public final class Outbox {
     }
 
     /** Whether the send failed because of the message itself, which no retry can deliver. */
-    public boolean messageAtFault(Exchange exchange) {
-        for (Throwable t = caught(exchange); t != null; t = t.getCause()) {
+    private static boolean messageAtFault(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SendRefusedException refused) {
                 return refused.messageAtFault();
             }
@@ -186,20 +215,14 @@ public final class Outbox {
         return false;
     }
 
-    private static Throwable caught(Exchange exchange) {
-        Throwable error = exchange.getException();
-        return error != null ? error : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-    }
-
     /**
      * A namespace refused the message itself for good (too large, malformed): it would block every message behind
      * it, so it is moved to the rejected directory, with why, for someone to look at. Only then does it leave the
      * outbox.
      */
-    public void setAside(Exchange exchange) {
-        long sequence = exchange.getVariable(SEQUENCE, Long.class);
+    private void setAside(Batch batch, Throwable cause) {
+        long sequence = batch.lastSequence();
         FileOutbox.Entry head = store.head();
-        Throwable cause = caught(exchange);
         try {
             Files.createDirectories(rejectedDirectory);
             Map<String, Object> why = new LinkedHashMap<>();

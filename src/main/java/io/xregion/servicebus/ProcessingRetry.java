@@ -21,22 +21,22 @@ public final class ProcessingRetry {
     private static final Logger LOG = LoggerFactory.getLogger("io.xregion.servicebus");
 
     private final ProducerTemplate template;
-    private final String endpoint;
     private final int maxRetries;
     private final Duration initialDelay;
     private final Duration maxDelay;
 
-    public ProcessingRetry(ProducerTemplate template, String endpoint, int maxRetries, Duration initialDelay,
-            Duration maxDelay) {
+    public ProcessingRetry(ProducerTemplate template, int maxRetries, Duration initialDelay, Duration maxDelay) {
         this.template = template;
-        this.endpoint = endpoint;
         this.maxRetries = maxRetries;
         this.initialDelay = initialDelay;
         this.maxDelay = maxDelay;
     }
 
-    /** Sends a copy of the message to the processing endpoint until one try succeeds; else throws the last error. */
-    public void process(Exchange exchange) throws Exception {
+    /**
+     * Sends a copy of the message to the processing endpoint the route names until one try succeeds; else throws the
+     * last error.
+     */
+    public void process(Exchange exchange, String endpoint) throws Exception {
         Duration pause = initialDelay;
         for (int retry = 0;; retry++) {
             Exchange attempt = exchange.copy();

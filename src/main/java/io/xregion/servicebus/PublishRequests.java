@@ -79,7 +79,7 @@ public final class PublishRequests {
         String status = exchange.getVariable(STATUS, String.class);
         answer.put("status", status);
         answer.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
-        answer.put("namespaces", SendRecorder.outcomes(exchange));
+        answer.put("namespaces", SendOutcomes.byNamespace(exchange));
         if ("queued".equals(status)) {
             answer.put("outboxDepth", outbox.depth());
         }

@@ -11,14 +11,26 @@ public final class SendRefusedException extends ApiException {
     private static final long serialVersionUID = 1L;
 
     private final OutageClassifier.Kind kind;
+    private final String namespace;
 
     public SendRefusedException(OutageClassifier.Kind kind, int status, String code, String message) {
+        this(kind, status, code, message, null);
+    }
+
+    private SendRefusedException(OutageClassifier.Kind kind, int status, String code, String message,
+            String namespace) {
         super(status, code, message);
         this.kind = kind;
+        this.namespace = namespace;
     }
 
     public OutageClassifier.Kind kind() {
         return kind;
+    }
+
+    /** The namespace that refused, or null. */
+    public String namespace() {
+        return namespace;
     }
 
     /**
@@ -32,13 +44,13 @@ public final class SendRefusedException extends ApiException {
     static SendRefusedException of(OutageClassifier.Kind kind, String namespace) {
         return switch (kind) {
             case TOO_LARGE -> new SendRefusedException(kind, 413, "MessageTooLarge",
-                    "Service Bus namespace '" + namespace + "' refused the message as too large");
+                    "Service Bus namespace '" + namespace + "' refused the message as too large", namespace);
             case UNAUTHORIZED -> new SendRefusedException(kind, 502, "ServiceBusUnauthorized",
-                    "Service Bus namespace '" + namespace + "' refused xregion's credentials");
+                    "Service Bus namespace '" + namespace + "' refused xregion's credentials", namespace);
             case ENTITY_UNAVAILABLE -> new SendRefusedException(kind, 502, "ServiceBusEntityUnavailable",
-                    "Service Bus namespace '" + namespace + "' has no usable entity (missing or disabled)");
+                    "Service Bus namespace '" + namespace + "' has no usable entity (missing or disabled)", namespace);
             default -> new SendRefusedException(kind, 502, "ServiceBusRefused",
-                    "Service Bus namespace '" + namespace + "' refused the message");
+                    "Service Bus namespace '" + namespace + "' refused the message", namespace);
         };
     }
 }

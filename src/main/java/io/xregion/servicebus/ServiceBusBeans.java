@@ -28,13 +28,15 @@ public final class ServiceBusBeans {
     public static ServiceBusBeans bind(CamelContext context, Settings settings, Clock clock) throws Exception {
         ServiceBusSettings serviceBus = ServiceBusSettings.load(settings);
         BinaryDataConverters.register(context);
-        for (ServiceBusNamespace namespace : serviceBus.namespaces()) {
-            context.addComponent("azure-servicebus-" + namespace.name(), component(namespace));
-        }
-        Registry registry = context.getRegistry();
         NamespaceHealth health = new NamespaceHealth(serviceBus.namespaces(),
                 (int) settings.number("xregion.servicebus.health.timeout-ms", 1, 600_000), clock);
-        Outbox outbox = outbox(settings, clock);
+        ServiceBusCounters counters = new ServiceBusCounters(context);
+        SendOutcomeRecorder outcomes = new SendOutcomeRecorder(health, counters);
+        for (ServiceBusNamespace namespace : serviceBus.namespaces()) {
+            context.addComponent("azure-servicebus-" + namespace.name(), component(namespace, outcomes));
+        }
+        Registry registry = context.getRegistry();
+        Outbox outbox = outbox(settings, clock, counters);
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
@@ -44,10 +46,12 @@ public final class ServiceBusBeans {
 
         registry.bind("serviceBusSettings", serviceBus);
         registry.bind("namespaceHealth", health);
-        registry.bind("sendRecorder", new SendRecorder(health));
+        registry.bind("activeRecipients", new ActiveRecipients(health,
+                serviceBus.entity() + "?serviceBusType=" + serviceBus.entityType()));
+        registry.bind("acceptedByAnyNamespace", new AcceptedByAnyNamespace());
         registry.bind("passiveRoles", new PassiveRoles(serviceBus.primary().name()));
         registry.bind("outbox", outbox);
-        registry.bind("processingRetry", new ProcessingRetry(context.createProducerTemplate(), "direct:process",
+        registry.bind("processingRetry", new ProcessingRetry(context.createProducerTemplate(),
                 (int) settings.number("xregion.servicebus.receive.retry.max-retries", 0, 100),
                 Duration.ofMillis(settings.number("xregion.servicebus.receive.retry.initial-delay-ms", 1, 600_000)),
                 Duration.ofMillis(settings.number("xregion.servicebus.receive.retry.max-delay-ms", 1, 600_000))));
@@ -71,19 +75,20 @@ public final class ServiceBusBeans {
     }
 
     /** The namespace's connection string and send budget live on its component, never in a URI. */
-    private static MessageIdServiceBusComponent component(ServiceBusNamespace namespace) {
+    private static MessageIdServiceBusComponent component(ServiceBusNamespace namespace,
+            SendOutcomeRecorder outcomes) {
         ServiceBusConfiguration configuration = new ServiceBusConfiguration();
         configuration.setConnectionString(namespace.connectionString());
         // the SDK's backoff jitter fails with a delay under 1 s or a max delay close to it
         configuration.setAmqpRetryOptions(new AmqpRetryOptions().setMode(AmqpRetryMode.EXPONENTIAL)
                 .setMaxRetries(namespace.maxRetries()).setTryTimeout(namespace.tryTimeout())
                 .setDelay(Duration.ofSeconds(1)).setMaxDelay(Duration.ofSeconds(10)));
-        MessageIdServiceBusComponent component = new MessageIdServiceBusComponent();
+        MessageIdServiceBusComponent component = new MessageIdServiceBusComponent(namespace.name(), outcomes);
         component.setConfiguration(configuration);
         return component;
     }
 
-    private static Outbox outbox(Settings settings, Clock clock) {
+    private static Outbox outbox(Settings settings, Clock clock, ServiceBusCounters counters) {
         if (!settings.flag("xregion.servicebus.outbox.enabled")) {
             return Outbox.disabled();
         }
@@ -94,6 +99,6 @@ public final class ServiceBusBeans {
                 Duration.ofMillis(settings.number("xregion.servicebus.outbox.backoff.initial-ms", 1, 3_600_000)),
                 Duration.ofMillis(settings.number("xregion.servicebus.outbox.backoff.max-ms", 1, 3_600_000)),
                 (int) settings.number("xregion.servicebus.outbox.batch-messages", 1, 4500),
-                (int) settings.number("xregion.servicebus.max-message-bytes", 1, 100 * 1024 * 1024), clock);
+                (int) settings.number("xregion.servicebus.max-message-bytes", 1, 100 * 1024 * 1024), clock, counters);
     }
 }
