@@ -8,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.camel.Header;
+import org.apache.camel.Variable;
+
 import io.xregion.http.ApiException;
 import io.xregion.security.Hs256Jwt;
 
@@ -34,7 +37,8 @@ public final class ClientAccess {
     }
 
     /** The negotiate answer {@code {"url": "wss://...", "region": "..."}}, as JSON. */
-    public String negotiate(WebPubSubInstance instance, Object userId) {
+    public String negotiate(@Variable(WebPubSubRouting.INSTANCE) WebPubSubInstance instance,
+            @Header("userId") Object userId) {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("url", clientUrl(instance, validUserId(userId)));
         answer.put("region", instance.name());

@@ -3,6 +3,8 @@ package io.xregion.webpubsub;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,22 @@ public final class FanoutHealthFeedback {
 
     public FanoutHealthFeedback(WebPubSubHealth health) {
         this.health = health;
+    }
+
+    /** The variable {@link #record} puts the health changes in, when there are any. */
+    public static final String CHANGES = "changes";
+
+    /**
+     * The fan-out route's step: counts the result's outage signals against their instances, and puts the health
+     * changes this caused, if any, in the variable {@value #CHANGES} (removed when there are none).
+     */
+    public void record(@Body FanoutResult result, Exchange exchange) {
+        List<HealthChange> changes = changes(result);
+        if (changes.isEmpty()) {
+            exchange.removeVariable(CHANGES);
+        } else {
+            exchange.setVariable(CHANGES, changes);
+        }
     }
 
     /** Counts the result's outage signals against their instances; returns the health changes this caused. */

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.Variable;
 
 import io.xregion.webpubsub.FanoutResult.InstanceOutcome;
 import io.xregion.webpubsub.FanoutResult.InstanceOutcome.Status;
@@ -25,7 +26,8 @@ public final class FanoutResults {
     }
 
     /** The result of the fan-out this exchange just made to these targets, from the outcomes collected on it. */
-    public FanoutResult result(WebPubSubRequest request, List<WebPubSubInstance> targets, Exchange exchange) {
+    public FanoutResult result(@Variable(WebPubSubRequests.REQUEST) WebPubSubRequest request,
+            @Variable(WebPubSubRouting.TARGETS) List<WebPubSubInstance> targets, Exchange exchange) {
         return of(request, targets, FanoutOutcomeCollector.take(exchange));
     }
 

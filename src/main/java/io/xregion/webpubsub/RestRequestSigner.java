@@ -4,8 +4,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.core5.http.HttpException;
@@ -16,12 +19,23 @@ import io.xregion.security.Hs256Jwt;
 /**
  * Signs every REST request with an access-key JWT of the instance it goes to: HS256 with that instance's key,
  * {@code aud} = the request URL as sent (what the official SDKs sign), valid for a short while.
+ *
+ * <p>A broadcast calls the same URLs again and again, so each URL's token (the URL names its instance) is reused
+ * while more than half of its lifetime is left, instead of being minted for every call. At most
+ * {@value #CACHED_URLS} URLs are remembered: group and user broadcasts name their target in the URL.
  */
 public final class RestRequestSigner implements HttpClientConfigurer {
+
+    private static final int CACHED_URLS = 10_000;
+
+    /** A token and the moment after which a fresh one is minted instead. */
+    private record Signed(String authorization, long renewAfterMillis) {
+    }
 
     private final WebPubSubInstances instances;
     private final Duration lifetime;
     private final Clock clock;
+    private final Cache<String, Signed> signed = Caffeine.newBuilder().maximumSize(CACHED_URLS).build();
 
     public RestRequestSigner(WebPubSubInstances instances, Duration lifetime, Clock clock) {
         this.instances = instances;
@@ -46,8 +60,15 @@ public final class RestRequestSigner implements HttpClientConfigurer {
         String authority = defaultPort ? url.getHost() : url.getHost() + ":" + url.getPort();
         WebPubSubInstance instance = instances.byAuthority(authority)
                 .orElseThrow(() -> new HttpException("no Web PubSub instance at " + authority));
-        String token = Hs256Jwt.sign(Map.of("aud", url.toString(),
-                "exp", clock.instant().plus(lifetime).getEpochSecond()), instance.accessKey());
-        request.setHeader("Authorization", "Bearer " + token);
+        String audience = url.toString();
+        long now = clock.millis();
+        Signed token = signed.getIfPresent(audience);
+        if (token == null || now >= token.renewAfterMillis()) {
+            Instant expires = clock.instant().plus(lifetime);
+            token = new Signed("Bearer " + Hs256Jwt.sign(Map.of("aud", audience, "exp", expires.getEpochSecond()),
+                    instance.accessKey()), now + lifetime.toMillis() / 2);
+            signed.put(audience, token);
+        }
+        request.setHeader("Authorization", token.authorization());
     }
 }

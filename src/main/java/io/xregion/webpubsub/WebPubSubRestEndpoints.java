@@ -6,6 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Variable;
+
 /**
  * The camel-http endpoint URI of each instance's REST API, for POST calls. Requests carry their path and query in
  * headers, so one endpoint (and one connection pool) serves every call to an instance; {@link RestRequestSigner} signs each request
@@ -13,9 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class WebPubSubRestEndpoints {
 
+    /** The variable that holds the endpoints a fan-out is sent to. */
+    public static final String RECIPIENTS = "recipients";
+
     private final WebPubSubInstances instances;
     private final String options;
     private final Map<String, String> uris = new ConcurrentHashMap<>();
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Map<String, WebPubSubInstance> byUri = new ConcurrentHashMap<>();
 
     /**
@@ -33,6 +43,31 @@ public final class WebPubSubRestEndpoints {
 
     public String uri(WebPubSubInstance instance) {
         return uris.computeIfAbsent(instance.name(), n -> instance.endpoint() + options);
+    }
+
+    /**
+     * The endpoints of these instances, for a recipient list: resolved once per instance, since resolving a URI
+     * (normalising and looking it up) on every call showed in profiles of the broadcast.
+     */
+    public List<Endpoint> endpoints(List<WebPubSubInstance> instances, CamelContext camel) {
+        List<Endpoint> resolved = new ArrayList<>(instances.size());
+        for (WebPubSubInstance instance : instances) {
+            resolved.add(endpoints.computeIfAbsent(instance.name(), n -> camel.getEndpoint(uri(instance))));
+        }
+        return resolved;
+    }
+
+    /**
+     * The fan-out route's step: the request's path and query into the headers camel-http sends them from, and the
+     * endpoints of the chosen instances into the variable {@value #RECIPIENTS} for the recipient list. A bean step
+     * rather than expressions, since Camel (4.17) evaluates each bean expression on a copy of the whole exchange.
+     */
+    public void address(@Variable(WebPubSubRequests.REQUEST) WebPubSubRequest request,
+            @Variable(WebPubSubRouting.TARGETS) List<WebPubSubInstance> targets, Exchange exchange) {
+        Message message = exchange.getMessage();
+        message.setHeader(Exchange.HTTP_PATH, request.path());
+        message.setHeader(Exchange.HTTP_RAW_QUERY, request.rawQuery());
+        exchange.setVariable(RECIPIENTS, endpoints(targets, exchange.getContext()));
     }
 
     /** The endpoint URIs of these instances, for a recipient list. */

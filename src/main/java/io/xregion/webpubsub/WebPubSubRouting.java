@@ -2,6 +2,10 @@ package io.xregion.webpubsub;
 
 import java.util.List;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.apache.camel.Variable;
+
 import org.apache.camel.spi.Registry;
 
 import io.xregion.http.ApiException;
@@ -12,6 +16,11 @@ import io.xregion.http.ApiException;
  * call goes to, the 503 of a refused negotiate).
  */
 public final class WebPubSubRouting {
+
+    /** The variable that holds the instance a negotiating client is sent to. */
+    public static final String INSTANCE = "instance";
+    /** The variable that holds the instances a fan-out is sent to. */
+    public static final String TARGETS = "targets";
 
     /** The property that names the router bean. */
     public static final String ROUTER_PROPERTY = "xregion.webpubsub.router";
@@ -55,6 +64,19 @@ public final class WebPubSubRouting {
         return router.negotiateTarget(request, health.current()).orElse(null);
     }
 
+    /**
+     * The negotiate route's step: the instance the client is sent to into the variable {@value #INSTANCE}, or no
+     * such variable when there is none (a bean step, not an expression: see {@link #chooseFanoutTargets}).
+     */
+    public void chooseNegotiateTarget(@Header("userId") Object userId, Exchange exchange) {
+        WebPubSubInstance instance = negotiateTarget(userId);
+        if (instance == null) {
+            exchange.removeVariable(INSTANCE);
+        } else {
+            exchange.setVariable(INSTANCE, instance);
+        }
+    }
+
     /** Refuses a negotiate when the router found no instance: 503 with Retry-After. */
     public void noHealthyInstance() {
         throw new ApiException(503, "NoHealthyInstance", "No Web PubSub instance is healthy; retry shortly",
@@ -64,5 +86,15 @@ public final class WebPubSubRouting {
     /** The instances a fanned-out call is made on. */
     public List<WebPubSubInstance> fanoutTargets(WebPubSubRequest request) {
         return router.fanoutTargets(request, health.current());
+    }
+
+    /**
+     * The fan-out route's step: the instances the request goes to, into the variable {@value #TARGETS}. A bean step
+     * rather than an expression, since Camel (4.17) evaluates a bean expression on a copy of the whole exchange,
+     * which cost a broadcast more than the choice itself.
+     */
+    public void chooseFanoutTargets(@Variable(WebPubSubRequests.REQUEST) WebPubSubRequest request,
+            Exchange exchange) {
+        exchange.setVariable(TARGETS, fanoutTargets(request));
     }
 }

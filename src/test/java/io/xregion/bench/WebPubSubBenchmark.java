@@ -18,7 +18,7 @@ import com.azure.messaging.webpubsub.models.GetClientAccessTokenOptions;
 import com.azure.messaging.webpubsub.models.WebPubSubContentType;
 import org.apache.camel.builder.RouteBuilder;
 
-import io.xregion.dev.DevEmulators;
+import io.xregion.testing.ExternalServices;
 import io.xregion.testing.RunningApp;
 
 /**
@@ -54,27 +54,31 @@ public final class WebPubSubBenchmark {
         System.out.printf("xregion Web PubSub benchmark: %d threads, %.0f s per measurement, %d rounds, %d cores%n",
                 threads, seconds, rounds, Runtime.getRuntime().availableProcessors());
 
-        Map<String, String> overrides = new java.util.HashMap<>(Map.of("xregion.webpubsub.health.interval-ms", "5000"));
+        // the production profile, as deployed, against emulators of the benchmark's own (no Camel dev aids)
+        ExternalServices services = new ExternalServices();
+        Map<String, String> overrides = new java.util.HashMap<>(services.productionSettings());
+        overrides.put("xregion.webpubsub.health.interval-ms", "5000");
         for (String pair : System.getenv().getOrDefault("BENCH_PROPERTIES", "").split(",")) {
             if (pair.contains("=")) {
                 overrides.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
             }
         }
         String only = System.getenv().getOrDefault("BENCH_ONLY", "");
-        try (RunningApp app = RunningApp.start(overrides)) {
+        try (services; RunningApp app = RunningApp.start(overrides)) {
             // a lambda, not a RouteBuilder class: camel-main would pick up a class in io.xregion.* by itself
             RouteBuilder.addRoutes(app.context(), routes -> routes
                     .from("platform-http:/bench/noop?httpMethodRestrict=GET").routeId("bench-noop")
                     .removeHeaders("*").setHeader("Content-Type", routes.constant("application/json"))
                     .setBody(routes.constant("{}")));
             waitUntilReady(app);
-            DevEmulators emulators = app.bean("devEmulators", DevEmulators.class);
+            Map<String, String> connectionStrings = Map.of("eastus", services.eastWebPubSub.connectionString(),
+                    "westus", services.westWebPubSub.connectionString());
             WebPubSubServiceClient sdk = new WebPubSubServiceClientBuilder()
-                    .connectionString(emulators.webPubSub().get("eastus").connectionString()).hub("chat").buildClient();
+                    .connectionString(connectionStrings.get("eastus")).hub("chat").buildClient();
             List<WebSocket> clients = new ArrayList<>();
             for (String instance : List.of("eastus", "westus")) {
                 WebPubSubServiceClient owner = new WebPubSubServiceClientBuilder()
-                        .connectionString(emulators.webPubSub().get(instance).connectionString()).hub("chat")
+                        .connectionString(connectionStrings.get(instance)).hub("chat")
                         .buildClient();
                 for (int i = 0; i < clientsPerInstance; i++) {
                     clients.add(discardingClient(owner.getClientAccessToken(new GetClientAccessTokenOptions()).getUrl()));
