@@ -139,7 +139,7 @@ public final class DevControl {
         }
         for (NamespaceHealth.Status status : health.statuses()) {
             if (status.namespace().equals(namespace)) {
-                state.put("app", status.reachable() ? "reachable" : "unreachable");
+                state.put("app", status.state().name());
             }
         }
     }

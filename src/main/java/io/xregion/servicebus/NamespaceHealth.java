@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.xregion.health.HealthState;
+
 /**
  * Whether each namespace is reachable: a failed send marks it down at once; a periodic probe (a TCP connection to
  * its AMQP port) brings it back. Active replication skips a namespace that is down, so a dead region costs one send
@@ -16,15 +18,18 @@ import java.util.Map;
  */
 public final class NamespaceHealth {
 
-    /** A namespace became reachable or unreachable. */
+    /** A namespace became reachable (UP) or unreachable (DOWN). */
     public record Change(String namespace, boolean reachable, String reason) {
-        public String state() {
-            return reachable ? "reachable" : "unreachable";
+        public HealthState state() {
+            return reachable ? HealthState.UP : HealthState.DOWN;
         }
     }
 
     /** What is known of one namespace. */
     public record Status(String namespace, boolean reachable, Instant since, String lastError) {
+        public HealthState state() {
+            return reachable ? HealthState.UP : HealthState.DOWN;
+        }
     }
 
     private final Map<String, ServiceBusNamespace> namespaces = new LinkedHashMap<>();

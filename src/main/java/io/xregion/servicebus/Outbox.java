@@ -40,7 +40,7 @@ public final class Outbox {
     private static final Logger LOG = LoggerFactory.getLogger("io.xregion.outbox");
 
     private final FileOutbox store;
-    private final Path rejectedDirectory;
+    private final Path refusedDirectory;
     private final int maxMessages;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
@@ -61,17 +61,17 @@ public final class Outbox {
      * @param batchMessages the most messages the drain sends in one call
      * @param batchBytes    the most body bytes the drain sends in one call (the namespace's batch limit)
      */
-    public Outbox(FileOutbox store, Path rejectedDirectory, int maxMessages, Duration initialBackoff,
+    public Outbox(FileOutbox store, Path refusedDirectory, int maxMessages, Duration initialBackoff,
             Duration maxBackoff, int batchMessages, int batchBytes, Clock clock) {
-        this(store, rejectedDirectory, maxMessages, initialBackoff, maxBackoff, batchMessages, batchBytes, clock,
+        this(store, refusedDirectory, maxMessages, initialBackoff, maxBackoff, batchMessages, batchBytes, clock,
                 ServiceBusCounters.none());
     }
 
-    /** @param counters where the drain counts delivered and rejected messages */
-    public Outbox(FileOutbox store, Path rejectedDirectory, int maxMessages, Duration initialBackoff,
+    /** @param counters where the drain counts delivered and refused messages */
+    public Outbox(FileOutbox store, Path refusedDirectory, int maxMessages, Duration initialBackoff,
             Duration maxBackoff, int batchMessages, int batchBytes, Clock clock, ServiceBusCounters counters) {
         this.store = store;
-        this.rejectedDirectory = rejectedDirectory;
+        this.refusedDirectory = refusedDirectory;
         this.maxMessages = maxMessages;
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
@@ -164,8 +164,8 @@ public final class Outbox {
             if (batch.size() > 1) {
                 sendOneAtATime(batch);
             } else {
-                setAside(batch, failure);
-                counters.rejected();
+                moveToRefused(batch, failure);
+                counters.refused();
             }
         } else {
             retryLater(failure);
@@ -217,21 +217,21 @@ public final class Outbox {
 
     /**
      * A namespace refused the message itself for good (too large, malformed): it would block every message behind
-     * it, so it is moved to the rejected directory, with why, for someone to look at. Only then does it leave the
+     * it, so it is moved to the refused directory, with why, for someone to look at. Only then does it leave the
      * outbox.
      */
-    private void setAside(Batch batch, Throwable cause) {
+    private void moveToRefused(Batch batch, Throwable cause) {
         long sequence = batch.lastSequence();
         FileOutbox.Entry head = store.head();
         try {
-            Files.createDirectories(rejectedDirectory);
+            Files.createDirectories(refusedDirectory);
             Map<String, Object> why = new LinkedHashMap<>();
             why.put("messageId", head.messageId());
             why.put("contentType", head.contentType());
             why.put("enqueuedAtMillis", head.enqueuedAtMillis());
             why.put("error", cause == null ? null : cause.getMessage());
-            writeDurably(rejectedDirectory.resolve(sequence + ".body"), head.body());
-            writeDurably(rejectedDirectory.resolve(sequence + ".json"),
+            writeDurably(refusedDirectory.resolve(sequence + ".body"), head.body());
+            writeDurably(refusedDirectory.resolve(sequence + ".json"),
                     ApiErrors.json(why).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("the outbox cannot set a refused message aside", e);
@@ -241,7 +241,7 @@ public final class Outbox {
             oneAtATime = Math.max(0, oneAtATime - 1);
         }
         LOG.error("Outbox: message {} was refused for good and set aside in {}: {}", head.messageId(),
-                rejectedDirectory, cause == null ? "" : cause.getMessage());
+                refusedDirectory, cause == null ? "" : cause.getMessage());
     }
 
     private static void writeDurably(Path file, byte[] bytes) throws IOException {

@@ -94,7 +94,7 @@ public final class ServiceBusBeans {
         }
         Path directory = Path.of(settings.required("xregion.servicebus.outbox.directory"));
         return new Outbox(new FileOutbox(directory, settings.flag("xregion.servicebus.outbox.fsync")),
-                directory.resolve("rejected"),
+                directory.resolve("refused"),
                 (int) settings.number("xregion.servicebus.outbox.max-messages", 1, 100_000_000),
                 Duration.ofMillis(settings.number("xregion.servicebus.outbox.backoff.initial-ms", 1, 3_600_000)),
                 Duration.ofMillis(settings.number("xregion.servicebus.outbox.backoff.max-ms", 1, 3_600_000)),

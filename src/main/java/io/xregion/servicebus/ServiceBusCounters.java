@@ -10,7 +10,7 @@ import org.apache.camel.CamelContext;
 /**
  * The Service Bus counts made in Java: each namespace's send outcomes ({@code xregion.servicebus.sends{namespace,
  * outcome}}, by the producer) and the outbox drain's {@code xregion.servicebus.outbox.delivered} and
- * {@code .outbox.rejected}. Names and tags are those the routes' micrometer endpoint gave them, its
+ * {@code .outbox.refused}. Names and tags are those the routes' micrometer endpoint gave them, its
  * {@code camelContext} tag included, so the series stay the ones dashboards know.
  */
 public final class ServiceBusCounters {
@@ -38,8 +38,8 @@ public final class ServiceBusCounters {
         count("xregion.servicebus.outbox.delivered", messages);
     }
 
-    void rejected() {
-        count("xregion.servicebus.outbox.rejected", 1);
+    void refused() {
+        count("xregion.servicebus.outbox.refused", 1);
     }
 
     private void count(String name, double amount, String... tags) {

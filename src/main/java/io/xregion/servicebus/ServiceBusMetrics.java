@@ -11,7 +11,7 @@ public final class ServiceBusMetrics {
 
     public static void register(MeterRegistry registry, NamespaceHealth health, Outbox outbox) {
         for (String namespace : health.names()) {
-            Gauge.builder("xregion.servicebus.namespace.reachable", health, h -> h.reachable(namespace) ? 1 : 0)
+            Gauge.builder("xregion.servicebus.namespace.up", health, h -> h.reachable(namespace) ? 1 : 0)
                     .description("1 while the namespace is considered reachable").tag("namespace", namespace)
                     .register(registry);
         }

@@ -31,7 +31,7 @@ public final class ServiceBusReadiness extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         for (NamespaceHealth.Status status : health.statuses()) {
-            builder.detail("namespace." + status.namespace(), status.reachable() ? "reachable" : "unreachable");
+            builder.detail("namespace." + status.namespace(), status.state().name());
         }
         builder.detail("outbox.depth", outbox.depth());
         if (!health.reachableNames().isEmpty()) {

@@ -61,14 +61,14 @@ public final class FanoutOutcomeCollector implements AggregationStrategy {
         }
         HttpOperationFailedException answered = exchange.getException(HttpOperationFailedException.class);
         if (answered != null) {
-            Status status = answered.getStatusCode() < 500 ? Status.REJECTED : Status.FAILED;
+            Status status = answered.getStatusCode() < 500 ? Status.REFUSED : Status.UNAVAILABLE;
             return new InstanceOutcome(instance, status, answered.getStatusCode(),
                     "HTTP " + answered.getStatusCode() + " " + answered.getStatusText());
         }
         // Only a call the instance left unanswered says something about the instance; anything else went wrong on
         // this side before or around the call, and must not count against the instance's health.
         Status status = exchange.getException(InterruptedIOException.class) != null ? Status.TIMEOUT
-                : exchange.getException(IOException.class) != null ? Status.FAILED : Status.ERROR;
+                : exchange.getException(IOException.class) != null ? Status.UNAVAILABLE : Status.ERROR;
         return new InstanceOutcome(instance, status, null, describe(error));
     }
 

@@ -13,12 +13,12 @@ public record FanoutResult(String operation, int accepted, Map<String, InstanceO
             Integer httpStatus, String error) {
 
         /**
-         * accepted: 2xx; rejected: 4xx (the request, not the instance, is at fault); failed: no answer or 5xx;
-         * timeout: no answer in time; error: the call could not be made here (not the instance's fault); skipped:
-         * the instance is not healthy.
+         * One outcome set for both services ({@code SendOutcomes} uses the same words): accepted: 2xx; refused: 4xx
+         * (the request, not the instance, is at fault); unavailable: no answer or 5xx; timeout: no answer in time;
+         * error: the call could not be made here (not the instance's fault); skipped: the instance is not healthy.
          */
         public enum Status {
-            ACCEPTED, REJECTED, FAILED, TIMEOUT, ERROR, SKIPPED;
+            ACCEPTED, REFUSED, UNAVAILABLE, TIMEOUT, ERROR, SKIPPED;
 
             @com.fasterxml.jackson.annotation.JsonValue
             public String wire() {
@@ -29,7 +29,7 @@ public record FanoutResult(String operation, int accepted, Map<String, InstanceO
         /** Whether this outcome suggests the instance itself is in trouble (and should count against its health). */
         @com.fasterxml.jackson.annotation.JsonIgnore
         public boolean outageSignal() {
-            return status == Status.FAILED || status == Status.TIMEOUT;
+            return status == Status.UNAVAILABLE || status == Status.TIMEOUT;
         }
 
         @com.fasterxml.jackson.annotation.JsonIgnore

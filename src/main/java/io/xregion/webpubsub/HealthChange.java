@@ -1,5 +1,7 @@
 package io.xregion.webpubsub;
 
+import io.xregion.health.HealthState;
+
 /** An instance moved from one health state to another. */
 public record HealthChange(String instance, HealthState from, HealthState to) {
 

@@ -2,6 +2,7 @@ package io.xregion.webpubsub;
 
 import java.time.Clock;
 import java.time.Instant;
+import io.xregion.health.HealthState;
 
 /**
  * The health state machine of one instance: it takes {@code failureThreshold} failures in a row to go DOWN and

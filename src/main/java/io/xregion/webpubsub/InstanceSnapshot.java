@@ -1,5 +1,7 @@
 package io.xregion.webpubsub;
 
+import io.xregion.health.HealthState;
+
 /**
  * An instance as a routing choice sees it: what it is (name, endpoint, role) and what the app server believed about
  * its health when the choice was made.

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.xregion.health.HealthState;
 
 /**
  * What the app server knows about every instance's health, fed by the health route's probes and by failed calls.

@@ -107,7 +107,7 @@ class PackagedJarIT {
         String metricsPath = at(deployment, "spec", "template", "metadata", "annotations", "prometheus.io/path");
         HttpCalls.Answer metrics = HttpCalls.get(management + metricsPath);
         assertEquals(200, metrics.status());
-        assertTrue(metrics.body().contains("xregion_webpubsub_instance_healthy"), "xregion's own metrics are scraped");
+        assertTrue(metrics.body().contains("xregion_webpubsub_instance_up"), "xregion's own metrics are scraped");
 
         // eastus is this region: negotiate hands out the eastus instance
         HttpCalls.Answer negotiate = HttpCalls.get("http://127.0.0.1:" + port + "/negotiate?userId=deploy-check");

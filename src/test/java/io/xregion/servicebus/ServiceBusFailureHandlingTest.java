@@ -105,15 +105,15 @@ class ServiceBusFailureHandlingTest {
         Awaitility.await().atMost(WAIT).until(() -> counter("xregion.servicebus.sends", "namespace", "eastus",
                 "outcome", "refused") >= 3);
         assertEquals(3, outbox().depth(), "every message still waits");
-        assertEquals(0.0, counter("xregion.servicebus.outbox.rejected"));
+        assertEquals(0.0, counter("xregion.servicebus.outbox.refused"));
 
         // put right: the small ones arrive in order; the one too large for Service Bus is set aside with the reason
         namespace("eastus").acceptSends();
         Awaitility.await().atMost(WAIT).until(() -> outbox().depth() == 0);
         assertEquals(List.of(queued.get(0), queued.get(2)), AuditSubscription.messageIds(namespace("eastus"), 2, WAIT));
-        assertEquals(1.0, counter("xregion.servicebus.outbox.rejected"));
+        assertEquals(1.0, counter("xregion.servicebus.outbox.refused"));
         assertEquals(2.0, counter("xregion.servicebus.outbox.delivered"));
-        try (var files = Files.list(outboxDirectory.resolve("rejected"))) {
+        try (var files = Files.list(outboxDirectory.resolve("refused"))) {
             List<Path> rejected = files.sorted().toList();
             assertEquals(2, rejected.size(), rejected.toString());
             String why = Files.readString(rejected.stream().filter(p -> p.toString().endsWith(".json")).findFirst()

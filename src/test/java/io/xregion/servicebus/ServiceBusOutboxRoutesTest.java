@@ -91,9 +91,9 @@ class ServiceBusOutboxRoutesTest extends ServiceBusRouteTestSupport {
 
         assertEquals(0, outbox().depth());
         assertEquals(List.of(first, last), AuditSubscription.messageIds(eastus, 2, WAIT));
-        assertEquals(1.0, counter("xregion.servicebus.outbox.rejected"));
+        assertEquals(1.0, counter("xregion.servicebus.outbox.refused"));
         assertEquals(2.0, counter("xregion.servicebus.outbox.delivered"));
-        try (var files = Files.list(outboxDirectory.resolve("rejected"))) {
+        try (var files = Files.list(outboxDirectory.resolve("refused"))) {
             String why = Files.readString(files.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow());
             assertTrue(why.contains(tooLarge) && why.contains("too large"), why);
         }
@@ -111,7 +111,7 @@ class ServiceBusOutboxRoutesTest extends ServiceBusRouteTestSupport {
         assertFalse(outbox().readyToSend(), "the next attempt waits out the backoff");
         assertEquals(1.0, counter("xregion.servicebus.sends", "namespace", "eastus", "outcome", "unavailable"));
         assertEquals(0.0, counter("xregion.servicebus.outbox.delivered"));
-        assertEquals(0.0, counter("xregion.servicebus.outbox.rejected"));
+        assertEquals(0.0, counter("xregion.servicebus.outbox.refused"));
 
         // a namespace is back: the drain goes at once, whatever the backoff said
         eastus.acceptSends();

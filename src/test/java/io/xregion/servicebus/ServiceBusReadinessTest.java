@@ -37,7 +37,7 @@ class ServiceBusReadinessTest {
     @Test
     void notReadyWithoutANamespaceUnlessTheOutboxMayTakeTheMessages() {
         try (FileOutbox store = new FileOutbox(directory, false)) {
-            Outbox outbox = new Outbox(store, directory.resolve("rejected"), 1, Duration.ofSeconds(1),
+            Outbox outbox = new Outbox(store, directory.resolve("refused"), 1, Duration.ofSeconds(1),
                     Duration.ofSeconds(1), 10, 1000, Clock.systemUTC());
             NamespaceHealth health = bothUnreachable();
             assertEquals(HealthCheck.State.DOWN, state(new ServiceBusReadiness(health, outbox, false)));

@@ -52,7 +52,7 @@ abstract class ServiceBusRouteTestSupport extends CamelTestSupport {
     public void configureContext(CamelContextConfiguration configuration) {
         super.configureContext(configuration);
         // the publish API's HTTP route needs an HTTP server; the tests send to direct:publish
-        configuration.withRouteFilterExcludePattern("publish-api");
+        configuration.withRouteFilterExcludePattern("servicebus-publish-api");
     }
 
     @Override

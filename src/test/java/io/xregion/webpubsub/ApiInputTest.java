@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import io.xregion.health.HealthState;
 
 /** Malformed input to every endpoint gets a 4xx with a JSON error body, and nothing a caller sends leaks a secret. */
 class ApiInputTest {

@@ -40,7 +40,7 @@ class FailureSignalsAndSwitchesTest {
 
             HttpCalls.Answer first = HttpCalls.post(app.url("/broadcast"), "text/plain", "one");
             assertEquals(202, first.status());
-            assertEquals("failed", first.json().get("instances").get("eastus").get("status").asText());
+            assertEquals("unavailable", first.json().get("instances").get("eastus").get("status").asText());
             assertEquals("accepted", first.json().get("instances").get("westus").get("status").asText());
             assertEquals("eastus", region(app), "one failure is below the threshold of 2");
 
@@ -51,10 +51,10 @@ class FailureSignalsAndSwitchesTest {
 
             MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
             assertEquals(2.0, meters.get("xregion.webpubsub.calls").tags("operation", "broadcast", "instance", "eastus",
-                    "outcome", "failed").counter().count());
+                    "outcome", "unavailable").counter().count());
             assertEquals(3.0, meters.get("xregion.webpubsub.calls").tags("operation", "broadcast", "instance", "westus",
                     "outcome", "accepted").counter().count());
-            assertEquals(0.0, meters.get("xregion.webpubsub.instance.healthy").tags("instance", "eastus").gauge().value());
+            assertEquals(0.0, meters.get("xregion.webpubsub.instance.up").tags("instance", "eastus").gauge().value());
             double westusAnswers = meters.get("xregion.webpubsub.negotiations").tags("instance", "westus").counter()
                     .count();
             assertEquals(1.0, westusAnswers, "one negotiate answered westus so far");

@@ -23,6 +23,7 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
+import io.xregion.health.HealthState;
 
 /**
  * A fan-out's outcomes, one concern each: collecting what each instance made of the call, the result in preference
@@ -71,9 +72,9 @@ class FanoutOutcomesTest {
         assertNull(aggregate.getException(), "one instance failing never fails the fan-out");
         Map<String, InstanceOutcome> collected = FanoutOutcomeCollector.take(aggregate);
         assertEquals(new InstanceOutcome("eastus", Status.ACCEPTED, 202, null), collected.get("eastus"));
-        assertEquals(new InstanceOutcome("westus", Status.REJECTED, 400, "HTTP 400 Bad Request"),
+        assertEquals(new InstanceOutcome("westus", Status.REFUSED, 400, "HTTP 400 Bad Request"),
                 collected.get("westus"));
-        assertEquals(new InstanceOutcome("northeurope", Status.FAILED, 503, "HTTP 503 Service Unavailable"),
+        assertEquals(new InstanceOutcome("northeurope", Status.UNAVAILABLE, 503, "HTTP 503 Service Unavailable"),
                 collected.get("northeurope"));
         assertEquals(Map.of(), FanoutOutcomeCollector.take(aggregate), "taken: the next fan-out starts afresh");
 
@@ -84,7 +85,7 @@ class FanoutOutcomesTest {
         collected = FanoutOutcomeCollector.take(unanswered);
         assertEquals(new InstanceOutcome("eastus", Status.TIMEOUT, null, "SocketTimeoutException: Read timed out"),
                 collected.get("eastus"));
-        assertEquals(new InstanceOutcome("westus", Status.FAILED, null, "ConnectException: Connection refused"),
+        assertEquals(new InstanceOutcome("westus", Status.UNAVAILABLE, null, "ConnectException: Connection refused"),
                 collected.get("westus"));
         assertEquals(new InstanceOutcome("northeurope", Status.ERROR, null, "IllegalArgumentException: bad header"),
                 collected.get("northeurope"), "a call that could not be made here is not the instance's fault");
@@ -151,12 +152,12 @@ class FanoutOutcomesTest {
         health.probed("westus", 200);
         health.probed("northeurope", 200);
         FanoutHealthFeedback feedback = new FanoutHealthFeedback(health);
-        FanoutResult harmless = FanoutResult.of("broadcast", Map.of("eastus", outcome("eastus", Status.REJECTED),
+        FanoutResult harmless = FanoutResult.of("broadcast", Map.of("eastus", outcome("eastus", Status.REFUSED),
                 "westus", outcome("westus", Status.ERROR), "northeurope", outcome("northeurope", Status.ACCEPTED)));
         assertEquals(List.of(), feedback.changes(harmless));
         assertTrue(health.healthy("eastus") && health.healthy("westus") && health.healthy("northeurope"));
 
-        FanoutResult outage = FanoutResult.of("broadcast", Map.of("eastus", outcome("eastus", Status.FAILED),
+        FanoutResult outage = FanoutResult.of("broadcast", Map.of("eastus", outcome("eastus", Status.UNAVAILABLE),
                 "westus", outcome("westus", Status.TIMEOUT), "northeurope", outcome("northeurope", Status.SKIPPED)));
         List<HealthChange> changes = feedback.changes(outage);
         assertEquals(2, changes.size(), changes.toString());

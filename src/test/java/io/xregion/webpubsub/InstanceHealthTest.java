@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Clock;
 
 import org.junit.jupiter.api.Test;
+import io.xregion.health.HealthState;
 
 /** The thresholds keep one lost probe from flapping an instance, in both directions. */
 class InstanceHealthTest {

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import io.xregion.testing.Keys;
 import org.junit.jupiter.api.Test;
+import io.xregion.health.HealthState;
 
 /** The example decorator: pinned users go to their instance while it is healthy; the rest is the inner router's. */
 class PinnedUsersRouterTest {

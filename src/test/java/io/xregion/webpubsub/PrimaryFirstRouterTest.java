@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import io.xregion.testing.Keys;
 import org.junit.jupiter.api.Test;
+import io.xregion.health.HealthState;
 
 /** The default router as the function it is: instances with roles and health in, a choice out. */
 class PrimaryFirstRouterTest {

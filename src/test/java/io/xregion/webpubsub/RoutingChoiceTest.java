@@ -14,6 +14,7 @@ import io.xregion.http.ApiException;
 import io.xregion.testing.Keys;
 import org.apache.camel.support.SimpleRegistry;
 import org.junit.jupiter.api.Test;
+import io.xregion.health.HealthState;
 
 /** Negotiate prefers the primary, then secondaries in order; fan-outs go to healthy instances only. */
 class RoutingChoiceTest {

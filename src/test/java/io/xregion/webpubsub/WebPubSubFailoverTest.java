@@ -28,6 +28,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.xregion.health.HealthState;
 
 /**
  * End to end: real WebSocket clients that get their URL from negotiate, two local Web PubSub instances, and the
@@ -112,7 +113,7 @@ class WebPubSubFailoverTest {
                 + " ms after it went down; the bound is " + (INTERVAL + PROBE_TIMEOUT) + " ms");
         // negotiate moved because the health check marked eastus DOWN, once, not because of anything else
         MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
-        assertEquals(0.0, meters.get("xregion.webpubsub.instance.healthy").tags("instance", "eastus").gauge().value());
+        assertEquals(0.0, meters.get("xregion.webpubsub.instance.up").tags("instance", "eastus").gauge().value());
         // the change is counted by the route that logs it, just after negotiate can see it
         Awaitility.await().atMost(WAIT).until(() -> meters.find("xregion.webpubsub.health.changes")
                 .tags("instance", "eastus", "to", "DOWN").counters().stream().mapToDouble(c -> c.count()).sum() > 0);
@@ -152,7 +153,7 @@ class WebPubSubFailoverTest {
         Awaitility.await().atMost(WAIT).until(() -> eastus.healthChecks() >= checks + 3);
         assertEquals(1.0, meters.get("xregion.webpubsub.health.changes").tags("instance", "eastus", "to", "DOWN")
                 .counter().count(), "only the unhealthy spell was an outage");
-        assertEquals(1.0, meters.get("xregion.webpubsub.instance.healthy").tags("instance", "eastus").gauge().value());
+        assertEquals(1.0, meters.get("xregion.webpubsub.instance.up").tags("instance", "eastus").gauge().value());
         assertEquals("eastus", negotiate("carol").get("region").asText());
     }
 
