@@ -31,12 +31,14 @@ public final class ServiceBusBeans {
         NamespaceHealth health = new NamespaceHealth(serviceBus.namespaces(),
                 (int) settings.number("xregion.servicebus.health.timeout-ms", 1, 600_000), clock);
         ServiceBusCounters counters = new ServiceBusCounters(context);
+        // a publish's limit, and a drained batch's: the namespace's own message size limit
+        int maxMessageBytes = (int) settings.number("xregion.servicebus.max-message-bytes", 1, 100 * 1024 * 1024);
         SendOutcomeRecorder outcomes = new SendOutcomeRecorder(health, counters);
         for (ServiceBusNamespace namespace : serviceBus.namespaces()) {
             context.addComponent("azure-servicebus-" + namespace.name(), component(namespace, outcomes));
         }
         Registry registry = context.getRegistry();
-        Outbox outbox = outbox(settings, clock, counters);
+        Outbox outbox = outbox(settings, maxMessageBytes, clock, counters);
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
@@ -58,9 +60,8 @@ public final class ServiceBusBeans {
         registry.bind("servicebusDedup", new BoundedCaffeineIdempotentRepository(
                 Duration.ofSeconds(settings.number("xregion.servicebus.dedup.window-seconds", 1, 7 * 86_400)),
                 settings.number("xregion.servicebus.dedup.max-entries", 1, 100_000_000)));
-        registry.bind("publishRequests", new PublishRequests(new BroadcastPayload(
-                (int) settings.number("xregion.servicebus.max-message-bytes", 1, 100 * 1024 * 1024)),
-                serviceBus.mode(), outbox));
+        registry.bind("publishRequests", new PublishRequests(new BroadcastPayload(maxMessageBytes), serviceBus.mode(),
+                outbox));
         registry.bind("serviceBusReadiness", new ServiceBusReadiness(health, outbox,
                 settings.flag("xregion.servicebus.ready-while-queueing")));
         return new ServiceBusBeans(health, outbox);
@@ -88,7 +89,7 @@ public final class ServiceBusBeans {
         return component;
     }
 
-    private static Outbox outbox(Settings settings, Clock clock, ServiceBusCounters counters) {
+    private static Outbox outbox(Settings settings, int maxMessageBytes, Clock clock, ServiceBusCounters counters) {
         if (!settings.flag("xregion.servicebus.outbox.enabled")) {
             return Outbox.disabled();
         }
@@ -99,6 +100,6 @@ public final class ServiceBusBeans {
                 Duration.ofMillis(settings.number("xregion.servicebus.outbox.backoff.initial-ms", 1, 3_600_000)),
                 Duration.ofMillis(settings.number("xregion.servicebus.outbox.backoff.max-ms", 1, 3_600_000)),
                 (int) settings.number("xregion.servicebus.outbox.batch-messages", 1, 4500),
-                (int) settings.number("xregion.servicebus.max-message-bytes", 1, 100 * 1024 * 1024), clock, counters);
+                maxMessageBytes, clock, counters);
     }
 }
