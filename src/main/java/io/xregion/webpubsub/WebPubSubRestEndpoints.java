@@ -70,15 +70,6 @@ public final class WebPubSubRestEndpoints {
         exchange.setVariable(RECIPIENTS, endpoints(targets, exchange.getContext()));
     }
 
-    /** The endpoint URIs of these instances, for a recipient list. */
-    public List<String> uris(List<WebPubSubInstance> instances) {
-        List<String> uris = new ArrayList<>(instances.size());
-        for (WebPubSubInstance instance : instances) {
-            uris.add(uri(instance));
-        }
-        return uris;
-    }
-
     /** The instance a recipient-list endpoint URI belongs to. */
     public WebPubSubInstance instanceOf(String endpointUri) {
         return byUri.computeIfAbsent(endpointUri, uri -> {

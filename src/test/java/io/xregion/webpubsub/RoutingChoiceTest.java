@@ -61,7 +61,7 @@ class RoutingChoiceTest {
         WebPubSubRequests requests = new WebPubSubRequests("chat", "bye");
         List<WebPubSubInstance> targets = routing.fanoutTargets(requests.broadcastToAll());
         assertEquals(List.of("eastus", "westus"), targets.stream().map(WebPubSubInstance::name).toList());
-        List<String> all = endpoints.uris(targets);
+        List<String> all = targets.stream().map(endpoints::uri).toList();
         assertTrue(all.get(0).startsWith("https://east.webpubsub.azure.com?httpMethod=POST&httpClientConfigurer=#signer"),
                 all.get(0));
         assertEquals("eastus", endpoints.instanceOf(all.get(0)).name());

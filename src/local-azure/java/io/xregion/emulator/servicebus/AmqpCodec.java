@@ -68,33 +68,25 @@ final class AmqpCodec {
     static byte[] lockTokenTag(UUID token) {
         ByteBuffer buffer = ByteBuffer.allocate(16);
         buffer.putLong(token.getMostSignificantBits()).putLong(token.getLeastSignificantBits());
-        byte[] java = buffer.array();
-        byte[] net = java.clone();
-        net[0] = java[3];
-        net[1] = java[2];
-        net[2] = java[1];
-        net[3] = java[0];
-        net[4] = java[5];
-        net[5] = java[4];
-        net[6] = java[7];
-        net[7] = java[6];
-        return net;
+        return swapGuidOrder(buffer.array());
     }
 
     static UUID lockToken(byte[] tag) {
         if (tag == null || tag.length != 16) {
             return null;
         }
-        byte[] java = tag.clone();
-        java[0] = tag[3];
-        java[1] = tag[2];
-        java[2] = tag[1];
-        java[3] = tag[0];
-        java[4] = tag[5];
-        java[5] = tag[4];
-        java[6] = tag[7];
-        java[7] = tag[6];
+        byte[] java = swapGuidOrder(tag);
         ByteBuffer buffer = ByteBuffer.wrap(java);
         return new UUID(buffer.getLong(), buffer.getLong());
+    }
+
+    /** Java's UUID byte order to .NET's Guid order, and back (the same swap both ways). */
+    private static byte[] swapGuidOrder(byte[] bytes) {
+        byte[] swapped = bytes.clone();
+        for (int[] pair : new int[][] {{0, 3}, {1, 2}, {4, 5}, {6, 7}}) {
+            swapped[pair[0]] = bytes[pair[1]];
+            swapped[pair[1]] = bytes[pair[0]];
+        }
+        return swapped;
     }
 }
