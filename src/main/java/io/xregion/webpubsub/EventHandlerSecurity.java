@@ -16,7 +16,7 @@ import org.apache.camel.Message;
 
 import io.xregion.config.Settings;
 import io.xregion.http.ApiException;
-import io.xregion.security.Hs256Jwt;
+import io.xregion.security.HmacSha256;
 
 /**
  * Guards the event handler: the abuse-protection handshake allows only the configured instances (and the further
@@ -170,7 +170,7 @@ public final class EventHandlerSecurity {
 
     private boolean signedBy(WebPubSubInstance instance, String connectionId, String signatures) {
         for (String key : keys.get(instance.name())) {
-            byte[] expected = ("sha256=" + Hs256Jwt.HmacSha256.hex(key, connectionId)).getBytes(StandardCharsets.US_ASCII);
+            byte[] expected = ("sha256=" + HmacSha256.hex(key, connectionId)).getBytes(StandardCharsets.US_ASCII);
             for (String signature : signatures.split(",")) {
                 if (MessageDigest.isEqual(expected,
                         signature.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {

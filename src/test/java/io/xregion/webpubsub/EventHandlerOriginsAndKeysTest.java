@@ -12,7 +12,7 @@ import java.util.Map;
 
 import io.xregion.emulator.webpubsub.EmulatorOptions;
 import io.xregion.emulator.webpubsub.WebPubSubEmulator;
-import io.xregion.security.Hs256Jwt;
+import io.xregion.security.HmacSha256;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.HttpCalls.Answer;
@@ -128,7 +128,7 @@ class EventHandlerOriginsAndKeysTest {
     }
 
     private static String signature(String key, String connectionId) {
-        return "sha256=" + Hs256Jwt.HmacSha256.hex(key, connectionId);
+        return "sha256=" + HmacSha256.hex(key, connectionId);
     }
 
     @Test
