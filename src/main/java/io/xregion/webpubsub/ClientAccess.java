@@ -12,6 +12,7 @@ import org.apache.camel.Header;
 import org.apache.camel.Variable;
 
 import io.xregion.http.ApiException;
+import io.xregion.identity.ClientIdentity;
 import io.xregion.security.AccessKeyJwt;
 
 /**
@@ -36,27 +37,35 @@ public final class ClientAccess {
         this.clock = clock;
     }
 
-    /** The negotiate answer {@code {"url": "wss://...", "region": "..."}}, as JSON. */
+    /**
+     * The negotiate answer {@code {"url": "wss://...", "region": "..."}}, as JSON; the identity (when negotiate's gate
+     * established one) adds its roles and groups to the token.
+     */
     public String negotiate(@Variable(WebPubSubRouting.INSTANCE) WebPubSubInstance instance,
-            @Header("userId") Object userId) {
+            @Header("userId") Object userId, @Variable(ClientIdentity.VARIABLE) ClientIdentity identity) {
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("url", clientUrl(instance, validUserId(userId)));
+        answer.put("url", clientUrl(instance, validUserId(userId), identity == null ? List.of() : identity.roles(),
+                identity == null ? List.of() : identity.groups()));
         answer.put("region", instance.name());
         return io.xregion.http.ApiErrors.json(answer);
     }
 
-    /** The client URL with its access token. */
-    public String clientUrl(WebPubSubInstance instance, String userId) {
+    /** The client URL with its access token: the configured roles and the home group, plus the identity's own. */
+    private String clientUrl(WebPubSubInstance instance, String userId, List<String> extraRoles,
+            List<String> extraGroups) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("aud", instance.clientAudience(hub));
         claims.put("exp", clock.instant().plus(lifetime).getEpochSecond());
         if (userId != null) {
             claims.put("sub", userId);
         }
-        if (!roles.isEmpty()) {
-            claims.put("role", roles);
+        List<String> granted = java.util.stream.Stream.concat(roles.stream(), extraRoles.stream()).distinct().toList();
+        if (!granted.isEmpty()) {
+            claims.put("role", granted);
         }
-        claims.put("webpubsub.group", List.of(homeGroups.groupFor(userId)));
+        List<String> groups = new java.util.ArrayList<>(List.of(homeGroups.groupFor(userId)));
+        extraGroups.stream().filter(g -> !groups.contains(g)).forEach(groups::add);
+        claims.put("webpubsub.group", groups);
         String token = AccessKeyJwt.sign(claims, instance.accessKey());
         return instance.clientUrl(hub) + "?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
     }
