@@ -15,9 +15,10 @@ import io.xregion.config.Settings;
 import io.xregion.webpubsub.BroadcastPayload;
 
 /**
- * The Service Bus beans the routes use, each from its own settings. Every bean is lazy: Camel creates it when a route
- * (or another bean) first looks it up, after XRegionConfiguration has loaded the mounted secrets and prepared the
- * profile, whose settings it may read. Not beans: the one component per namespace ({@link #addComponents}).
+ * The Service Bus beans the routes use, each from its own settings. A bean that needs settings or other beans is
+ * lazy: Camel creates it when a route (or another bean) first looks it up, after XRegionConfiguration has loaded the
+ * mounted secrets and prepared the profile, whose settings it may read. Not beans: the one component per namespace
+ * ({@link #addComponents}).
  */
 public class ServiceBusConfiguration implements CamelConfiguration {
 
