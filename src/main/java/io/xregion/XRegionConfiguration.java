@@ -53,6 +53,7 @@ public class XRegionConfiguration implements CamelConfiguration {
                 .ifPresent(directory -> MountedSecrets.load(context.getPropertiesComponent(), Path.of(directory)));
         prepareProfile(context, settings);
 
+        // looks up Service Bus beans: camel-main binds every configuration's beans before it calls any configure()
         ServiceBusConfiguration.addComponents(context);
         ServerPortHttpEngine httpEngine = new ServerPortHttpEngine(context);
         context.getRegistry().bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class,
