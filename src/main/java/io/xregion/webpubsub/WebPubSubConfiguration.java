@@ -127,8 +127,10 @@ public class WebPubSubConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "eventHandlerSecurity", lazy = true)
-    public EventHandlerSecurity eventHandlerSecurity(@BeanInject("webPubSubInstances") WebPubSubInstances instances) {
-        return new EventHandlerSecurity(instances);
+    public EventHandlerSecurity eventHandlerSecurity(CamelContext context,
+            @BeanInject("webPubSubInstances") WebPubSubInstances instances) {
+        // the instances' secondary keys are named after them (xregion.webpubsub.<instance>.*): read through Settings
+        return EventHandlerSecurity.load(Settings.of(context), instances);
     }
 
     @BindToRegistry(value = "webPubSubReadiness", lazy = true)
