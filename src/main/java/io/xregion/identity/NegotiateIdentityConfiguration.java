@@ -23,6 +23,8 @@ import io.xregion.config.Settings;
 public class NegotiateIdentityConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.xregion.negotiate");
+    private static final String JWT = NegotiateIdentitySettings.JWT;
+    private static final String LIMIT = NegotiateIdentitySettings.RATE_LIMIT;
 
     @Override
     public void configure(CamelContext context) {
@@ -40,56 +42,53 @@ public class NegotiateIdentityConfiguration implements CamelConfiguration {
         }
     }
 
-    @BindToRegistry("negotiateGate")
+    @BindToRegistry(value = "negotiateGate", lazy = true)
     public NegotiateGate negotiateGate(
             @PropertyInject(NegotiateIdentitySettings.MODE) String mode,
-            @PropertyInject(NegotiateIdentitySettings.JWT + "issuer") String issuer,
-            @PropertyInject(NegotiateIdentitySettings.JWT + "audience") String audience,
-            @PropertyInject(NegotiateIdentitySettings.JWT + "jwks-url") String jwksUrl,
-            @PropertyInject(NegotiateIdentitySettings.JWT + "user-claim") String userClaim,
-            @PropertyInject(NegotiateIdentitySettings.JWT + "roles-claim") String rolesClaim,
-            @PropertyInject(NegotiateIdentitySettings.JWT + "role-mapping") String roleMapping,
-            @PropertyInject(NegotiateIdentitySettings.JWT + "groups-claim") String groupsClaim,
-            @PropertyInject(NegotiateIdentitySettings.JWT + "clock-skew-seconds") long clockSkew,
-            @PropertyInject(NegotiateIdentitySettings.JWT + "jwks-refresh-interval-ms") long refreshInterval,
-            @PropertyInject(NegotiateIdentitySettings.JWT + "timeout-ms") long timeout,
+            @PropertyInject(JWT + "issuer") String issuer,
+            @PropertyInject(JWT + "audience") String audience,
+            @PropertyInject(JWT + "jwks-url") String jwksUrl,
+            @PropertyInject(JWT + "user-claim") String userClaim,
+            @PropertyInject(JWT + "roles-claim") String rolesClaim,
+            @PropertyInject(JWT + "role-mapping") String roleMapping,
+            @PropertyInject(JWT + "groups-claim") String groupsClaim,
+            @PropertyInject(JWT + "clock-skew-seconds") String clockSkew,
+            @PropertyInject(JWT + "jwks-refresh-interval-ms") String refreshInterval,
+            @PropertyInject(JWT + "timeout-ms") String timeout,
             @PropertyInject(NegotiateIdentitySettings.HEADER_NAME) String userHeader,
-            @PropertyInject(NegotiateIdentitySettings.RATE_LIMIT + "per-address") long perAddress,
-            @PropertyInject(NegotiateIdentitySettings.RATE_LIMIT + "per-user") long perUser,
-            @PropertyInject(NegotiateIdentitySettings.RATE_LIMIT + "window-seconds") long windowSeconds,
-            @PropertyInject(NegotiateIdentitySettings.RATE_LIMIT + "client-address-header") String addressHeader) {
+            @PropertyInject(LIMIT + "per-address") String perAddress,
+            @PropertyInject(LIMIT + "per-user") String perUser,
+            @PropertyInject(LIMIT + "window-seconds") String windowSeconds,
+            @PropertyInject(LIMIT + "client-address-header") String addressHeader) {
         IdentityMode identityMode = IdentityMode.parse(mode);
         BearerTokens bearerTokens = null;
         if (identityMode == IdentityMode.JWT) {
             bearerTokens = new BearerTokens(new BearerTokens.Settings(
-                    required(issuer, NegotiateIdentitySettings.JWT + "issuer"),
-                    list(required(audience, NegotiateIdentitySettings.JWT + "audience")), blankToNull(jwksUrl),
-                    required(userClaim, NegotiateIdentitySettings.JWT + "user-claim"), blankToNull(rolesClaim),
+                    Settings.required(JWT + "issuer", issuer),
+                    Settings.commaSeparated(Settings.required(JWT + "audience", audience)), blankToNull(jwksUrl),
+                    Settings.required(JWT + "user-claim", userClaim), blankToNull(rolesClaim),
                     roleMapping(roleMapping), blankToNull(groupsClaim),
-                    (int) range(clockSkew, NegotiateIdentitySettings.JWT + "clock-skew-seconds", 0, 600),
-                    range(refreshInterval, NegotiateIdentitySettings.JWT + "jwks-refresh-interval-ms", 0, 3_600_000),
-                    (int) range(timeout, NegotiateIdentitySettings.JWT + "timeout-ms", 1, 60_000)));
+                    Settings.intNumber(JWT + "clock-skew-seconds", clockSkew, 0, 600),
+                    Settings.number(JWT + "jwks-refresh-interval-ms", refreshInterval, 0, 3_600_000),
+                    Settings.intNumber(JWT + "timeout-ms", timeout, 1, 60_000)));
         }
         String header = identityMode == IdentityMode.HEADER
-                ? required(userHeader, NegotiateIdentitySettings.HEADER_NAME) : null;
-        Duration window = Duration.ofSeconds(range(windowSeconds, NegotiateIdentitySettings.RATE_LIMIT
-                + "window-seconds", 1, 3600));
+                ? Settings.required(NegotiateIdentitySettings.HEADER_NAME, userHeader) : null;
+        Duration window = Duration.ofSeconds(Settings.number(LIMIT + "window-seconds", windowSeconds, 1, 3600));
         Clock clock = Clock.systemUTC();
         return new NegotiateGate(identityMode, bearerTokens, header,
-                new RateLimit((int) range(perAddress, NegotiateIdentitySettings.RATE_LIMIT + "per-address", 0,
-                        1_000_000), window, clock),
-                new RateLimit((int) range(perUser, NegotiateIdentitySettings.RATE_LIMIT + "per-user", 0, 1_000_000),
-                        window, clock),
+                new RateLimit(Settings.intNumber(LIMIT + "per-address", perAddress, 0, 1_000_000), window, clock),
+                new RateLimit(Settings.intNumber(LIMIT + "per-user", perUser, 0, 1_000_000), window, clock),
                 blankToNull(addressHeader));
     }
 
     /** {@code AppRole=webpubsub.role|webpubsub.other,Other=...}: the Web PubSub roles each token role grants. */
     static Map<String, List<String>> roleMapping(String value) {
         Map<String, List<String>> mapping = new LinkedHashMap<>();
-        for (String entry : list(value)) {
+        for (String entry : Settings.commaSeparated(value)) {
             String[] parts = entry.split("=", 2);
             if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-                throw new IllegalStateException(NegotiateIdentitySettings.JWT + "role-mapping must read "
+                throw new IllegalStateException(JWT + "role-mapping must read "
                         + "TokenRole=webpubsub.role|webpubsub.role,..., not '" + entry + "'");
             }
             mapping.put(parts[0].trim(), Arrays.stream(parts[1].split("\\|")).map(String::trim)
@@ -98,27 +97,7 @@ public class NegotiateIdentityConfiguration implements CamelConfiguration {
         return mapping;
     }
 
-    private static List<String> list(String value) {
-        return value == null ? List.of() : Arrays.stream(value.split(",")).map(String::trim)
-                .filter(s -> !s.isEmpty()).toList();
-    }
-
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.trim();
-    }
-
-    private static String required(String value, String key) {
-        String trimmed = blankToNull(value);
-        if (trimmed == null) {
-            throw new IllegalStateException(Settings.missing(key));
-        }
-        return trimmed;
-    }
-
-    private static long range(long value, String key, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalStateException(key + " must be between " + min + " and " + max);
-        }
-        return value;
     }
 }

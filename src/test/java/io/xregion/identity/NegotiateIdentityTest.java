@@ -209,6 +209,16 @@ class NegotiateIdentityTest {
     }
 
     @Test
+    void aJwtModeWithoutAnIssuerStopsTheStartNamingTheSetting() {
+        Map<String, String> settings = prod();
+        settings.put("xregion.webpubsub.negotiate.identity", "jwt");
+        settings.put("xregion.webpubsub.negotiate.jwt.audience", AUDIENCE);
+        String message = messages(assertThrows(Exception.class, () -> RunningApp.start(settings).close()));
+        assertTrue(message.contains("xregion.webpubsub.negotiate.jwt.issuer is not set"), message);
+        assertTrue(message.contains("XREGION_WEBPUBSUB_NEGOTIATE_JWT_ISSUER"), message);
+    }
+
+    @Test
     void tooManyNegotiatesPerUserOrAddressGet429WithRetryAfter() {
         Map<String, String> settings = prod();
         settings.put("xregion.webpubsub.negotiate.rate-limit.per-user", "3");
