@@ -57,9 +57,7 @@ public final class ServiceBusBeans {
                 (int) settings.number("xregion.servicebus.receive.retry.max-retries", 0, 100),
                 Duration.ofMillis(settings.number("xregion.servicebus.receive.retry.initial-delay-ms", 1, 600_000)),
                 Duration.ofMillis(settings.number("xregion.servicebus.receive.retry.max-delay-ms", 1, 600_000))));
-        registry.bind("servicebusDedup", new BoundedCaffeineIdempotentRepository(
-                Duration.ofSeconds(settings.number("xregion.servicebus.dedup.window-seconds", 1, 7 * 86_400)),
-                settings.number("xregion.servicebus.dedup.max-entries", 1, 100_000_000)));
+        // servicebusDedup, the duplicate store: io.xregion.servicebus.dedup.DuplicateStoreConfiguration
         registry.bind("publishRequests", new PublishRequests(new BroadcastPayload(maxMessageBytes), serviceBus.mode(),
                 outbox));
         registry.bind("serviceBusReadiness", new ServiceBusReadiness(health, outbox,
