@@ -95,6 +95,9 @@ abstract class ServiceBusRouteTestSupport extends CamelTestSupport {
         context.getRegistry().bind("meters", MeterRegistry.class, meters);
         context.getRegistry().bind("apiErrors", new ApiErrors());
         ServiceBusBeans.bind(context, Settings.of(context), Clock.systemUTC());
+        // the duplicate store's @BindToRegistry methods, bound as camel-main binds a configuration class's
+        PluginHelper.getBeanPostProcessor(context).postProcessBeforeInitialization(
+                new io.xregion.servicebus.dedup.DuplicateStoreConfiguration(), "duplicateStoreConfiguration");
         return context;
     }
 
