@@ -10,4 +10,10 @@ public final class ClaimPendingException extends RuntimeException {
         super("Message " + messageId + " is claimed by " + owner + " and not done after " + waitedMillis
                 + " ms; it goes back to Service Bus and is looked at again");
     }
+
+    /** An expected outcome, not a fault: Camel logs the failed exchange, and a stack trace there would only be noise. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
 }
