@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -63,6 +64,9 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
     static final String RENEW = """
             if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
             return 0""";
+
+    /** The exchange property that carries an exchange's claim from add to confirm or remove. */
+    static final String CLAIM_PROPERTY = "xregion.dedup.claim";
 
     /** A claim this process holds: in Redis, or (degraded) in memory only. */
     private record Claim(boolean shared, AtomicBoolean lost) {
@@ -145,9 +149,38 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
 
     @Override
     public boolean add(String id) {
+        return claim(id) != null;
+    }
+
+    /**
+     * Camel's idempotent consumer calls this one: the claim goes with the exchange, so only the exchange that claimed
+     * an id can confirm or remove it (a duplicate's exchange completing, or failing, touches nothing).
+     */
+    @Override
+    public boolean add(Exchange exchange, String id) {
+        Claim claim = claim(id);
+        if (claim == null) {
+            return false;
+        }
+        exchange.setProperty(CLAIM_PROPERTY, claim);
+        return true;
+    }
+
+    @Override
+    public boolean confirm(Exchange exchange, String id) {
+        return exchange.getProperty(CLAIM_PROPERTY) instanceof Claim claim ? confirm(id, claim) : true;
+    }
+
+    @Override
+    public boolean remove(Exchange exchange, String id) {
+        return exchange.getProperty(CLAIM_PROPERTY) instanceof Claim claim && remove(id, claim);
+    }
+
+    /** The new claim on the id, or null when it is a duplicate. */
+    private Claim claim(String id) {
         if (knownDone.getIfPresent(id) != null) {
             count("xregion.servicebus.dedup.near-cache.hits");
-            return false;
+            return null;
         }
         long started = System.nanoTime();
         long waitNanos = settings.claimWait().toNanos();
@@ -170,14 +203,15 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
                 continue;
             }
             if (found.equals("claimed")) {
-                claims.put(id, new Claim(true, new AtomicBoolean()));
+                Claim claim = new Claim(true, new AtomicBoolean());
+                claims.put(id, claim);
                 count("xregion.servicebus.dedup.claims", "result", "claimed");
-                return true;
+                return claim;
             }
             if (found.startsWith("done ")) {
                 knownDone.put(id, Boolean.TRUE);
                 count("xregion.servicebus.dedup.claims", "result", "duplicate");
-                return false;
+                return null;
             }
             if (found.startsWith("claimed ")) {
                 owner = found.substring("claimed ".length());
@@ -192,19 +226,20 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
             if (knownDone.getIfPresent(id) != null) {
                 // the other copy was processed here meanwhile
                 count("xregion.servicebus.dedup.near-cache.hits");
-                return false;
+                return null;
             }
         }
     }
 
-    private boolean addLocally(String id) {
+    private Claim addLocally(String id) {
         if (!local.add(id)) {
             count("xregion.servicebus.dedup.claims", "result", "duplicate");
-            return false;
+            return null;
         }
-        claims.put(id, new Claim(false, new AtomicBoolean()));
+        Claim claim = new Claim(false, new AtomicBoolean());
+        claims.put(id, claim);
         count("xregion.servicebus.dedup.claims", "result", "local");
-        return true;
+        return claim;
     }
 
     private void pause(String id) {
@@ -222,11 +257,13 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
 
     @Override
     public boolean confirm(String id) {
-        Claim claim = claims.remove(id);
-        if (claim == null) {
-            // a duplicate's exchange completing: nothing of ours to confirm
-            return true;
-        }
+        Claim claim = claims.get(id);
+        // no claim of ours: a duplicate's exchange completing, nothing to confirm
+        return claim == null || confirm(id, claim);
+    }
+
+    private boolean confirm(String id, Claim claim) {
+        claims.remove(id, claim);
         knownDone.put(id, Boolean.TRUE);
         if (!claim.shared()) {
             return local.confirm(id);
@@ -250,10 +287,12 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
 
     @Override
     public boolean remove(String id) {
-        Claim claim = claims.remove(id);
-        if (claim == null) {
-            return false;
-        }
+        Claim claim = claims.get(id);
+        return claim != null && remove(id, claim);
+    }
+
+    private boolean remove(String id, Claim claim) {
+        claims.remove(id, claim);
         if (!claim.shared()) {
             return local.remove(id);
         }

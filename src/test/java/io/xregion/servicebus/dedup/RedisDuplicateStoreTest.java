@@ -160,6 +160,25 @@ class RedisDuplicateStoreTest {
     }
 
     @Test
+    void onlyTheExchangeThatClaimedAnIdConfirmsOrRemovesIt() {
+        RedisDuplicateStore east = started("east", 5000, 500, 0);
+        org.apache.camel.CamelContext camel = new org.apache.camel.impl.DefaultCamelContext();
+        org.apache.camel.Exchange first = new org.apache.camel.support.DefaultExchange(camel);
+        org.apache.camel.Exchange copy = new org.apache.camel.support.DefaultExchange(camel);
+        org.apache.camel.Exchange redelivery = new org.apache.camel.support.DefaultExchange(camel);
+        redis.stop();
+        // degraded at once: per process, so the copy arriving while the first is processed is a duplicate here
+        assertTrue(east.add(first, "x1"));
+        assertFalse(east.add(copy, "x1"));
+        // Camel completes the duplicate's exchange (confirm) or fails it (remove): neither touches the first's claim
+        assertTrue(east.confirm(copy, "x1"));
+        assertFalse(east.remove(copy, "x1"));
+        // the first fails: its claim is removed, so the redelivery is processed and not dropped as a duplicate
+        assertTrue(east.remove(first, "x1"));
+        assertTrue(east.add(redelivery, "x1"));
+    }
+
+    @Test
     void idsKnownDoneAreAnsweredFromTheNearCacheWithoutRedis() {
         RedisDuplicateStore east = started("east", 5000, 500, -1);
         assertTrue(east.add("m8"));
