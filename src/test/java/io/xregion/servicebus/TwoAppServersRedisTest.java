@@ -67,6 +67,10 @@ class TwoAppServersRedisTest {
     }
 
     private RunningApp app(String region, long holdMillis) {
+        return app(region, holdMillis, "redis");
+    }
+
+    private RunningApp app(String region, long holdMillis, String store) {
         Map<String, String> properties = new HashMap<>(services.productionSettings());
         properties.putAll(RunningApp.fastHealth(500, 500));
         properties.put("xregion.webpubsub.primary", region);
@@ -74,7 +78,7 @@ class TwoAppServersRedisTest {
         // one message at a time per namespace: the emulator serves competing receivers in turn, so the two copies of
         // a message often land on different app servers (what broke the memory store)
         properties.put("xregion.servicebus.receive.max-concurrent-calls", "1");
-        properties.put("xregion.servicebus.dedup.store", "redis");
+        properties.put("xregion.servicebus.dedup.store", store);
         properties.put("xregion.servicebus.dedup.redis.endpoints", redis.url());
         properties.put("xregion.servicebus.dedup.redis.owner", region + "-app");
         properties.put("xregion.servicebus.dedup.redis.claim-lease-ms", "2000");
@@ -92,8 +96,12 @@ class TwoAppServersRedisTest {
     }
 
     private void startBoth(long holdMillis) {
-        app("eastus", holdMillis);
-        app("westus", holdMillis);
+        startBoth(holdMillis, "redis");
+    }
+
+    private void startBoth(long holdMillis, String store) {
+        app("eastus", holdMillis, store);
+        app("westus", holdMillis, store);
         observer = WsClient.connect(HttpCalls.get(apps.get(0).url("/negotiate?userId=observer")).json().get("url")
                 .asText(), "json.webpubsub.azure.v1");
         observer.nextJson(Duration.ofSeconds(5));
@@ -199,6 +207,18 @@ class TwoAppServersRedisTest {
             Awaitility.await().atMost(WAIT).until(() -> gauge(app, "xregion.servicebus.dedup.state", "state",
                     "shared") == 1.0);
         }
+    }
+
+    @Test
+    void theSameRunWithTheMemoryStoreProcessesCopiesTwice() {
+        // the control: what the redis store prevents (per-process elimination, copies on both app servers)
+        startBoth(0, "memory");
+        publish(0, 200);
+        Awaitility.await().atMost(WAIT).until(() -> range(0, 200).allMatch(seen::containsKey));
+        awaitDrained();
+        long twice = range(0, 200).filter(n -> seen.get(n).get() > 1).count();
+        assertTrue(twice > 0, "no message was processed twice: this run could not show what the redis store does");
+        System.out.println("memory store, two app servers: " + twice + " of 200 messages processed twice");
     }
 
     @Test
