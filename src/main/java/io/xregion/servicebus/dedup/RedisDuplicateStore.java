@@ -110,6 +110,9 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
 
     @Override
     protected void doStart() {
+        if (timers != null) {
+            return;
+        }
         timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "xregion-dedup-redis");
             thread.setDaemon(true);
@@ -135,16 +138,24 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
                 settings.lease().toMillis(), holdText());
     }
 
+    /**
+     * Camel 4.17.0's idempotent consumer stops its repository when its route stops, and both receive routes share
+     * this one: a route stopped on its own must not end the renewal of the other route's claims, so the timers end
+     * only with the app (or when there is no app, in tests).
+     */
     @Override
     protected void doStop() {
-        if (timers != null) {
+        if (timers != null && (context == null || context.isStopping() || context.isStopped())) {
             timers.shutdownNow();
+            timers = null;
         }
     }
 
     @Override
     protected void doShutdown() {
-        redis.close();
+        if (context == null || context.isStopping() || context.isStopped()) {
+            redis.close();
+        }
     }
 
     @Override
@@ -243,7 +254,7 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
     }
 
     private void pause(String id) {
-        if (context != null && (context.isStopping() || context.isStopped()) || isStopping() || isStopped()) {
+        if (context != null && (context.isStopping() || context.isStopped())) {
             throw new DuplicateStoreUnavailableException("The app is stopping before message " + id
                     + " could be claimed; it goes back to Service Bus");
         }
