@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -34,57 +33,54 @@ public class DuplicateStoreConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "servicebusDedup", lazy = true)
     public IdempotentRepository servicebusDedup(CamelContext context,
             @PropertyInject(STORE) String store,
-            @PropertyInject("xregion.servicebus.dedup.window-seconds") long windowSeconds,
-            @PropertyInject("xregion.servicebus.dedup.max-entries") long maxEntries,
+            @PropertyInject("xregion.servicebus.dedup.window-seconds") String windowSeconds,
+            @PropertyInject("xregion.servicebus.dedup.max-entries") String maxEntries,
             @PropertyInject("xregion.servicebus.dedup.redis.endpoints") String endpoints,
             @PropertyInject("xregion.servicebus.dedup.redis.key-prefix") String keyPrefix,
-            @PropertyInject("xregion.servicebus.dedup.redis.claim-lease-ms") long leaseMillis,
-            @PropertyInject("xregion.servicebus.dedup.redis.claim-wait-ms") long claimWaitMillis,
-            @PropertyInject("xregion.servicebus.dedup.redis.poll-ms") long pollMillis,
-            @PropertyInject("xregion.servicebus.dedup.redis.hold-ms") long holdMillis,
-            @PropertyInject("xregion.servicebus.dedup.redis.probe-interval-ms") long probeMillis,
-            @PropertyInject("xregion.servicebus.dedup.redis.connect-timeout-ms") long connectTimeoutMillis,
-            @PropertyInject("xregion.servicebus.dedup.redis.timeout-ms") long timeoutMillis,
-            @PropertyInject("xregion.servicebus.dedup.redis.max-connections") long maxConnections) {
-        Duration window = Duration.ofSeconds(range("xregion.servicebus.dedup.window-seconds", windowSeconds, 1,
-                7 * 86_400));
-        range("xregion.servicebus.dedup.max-entries", maxEntries, 1, 100_000_000);
-        String kind = store == null ? "" : store.trim().toLowerCase(Locale.ROOT);
+            @PropertyInject("xregion.servicebus.dedup.redis.claim-lease-ms") String lease,
+            @PropertyInject("xregion.servicebus.dedup.redis.claim-wait-ms") String claimWait,
+            @PropertyInject("xregion.servicebus.dedup.redis.poll-ms") String poll,
+            @PropertyInject("xregion.servicebus.dedup.redis.hold-ms") String hold,
+            @PropertyInject("xregion.servicebus.dedup.redis.probe-interval-ms") String probeInterval,
+            @PropertyInject("xregion.servicebus.dedup.redis.connect-timeout-ms") String connectTimeout,
+            @PropertyInject("xregion.servicebus.dedup.redis.timeout-ms") String timeout,
+            @PropertyInject("xregion.servicebus.dedup.redis.max-connections") String maxConnections) {
+        Duration window = Duration.ofSeconds(Settings.number("xregion.servicebus.dedup.window-seconds", windowSeconds,
+                1, 7 * 86_400));
+        long entries = Settings.number("xregion.servicebus.dedup.max-entries", maxEntries, 1, 100_000_000);
+        String kind = Settings.required(STORE, store).toLowerCase(Locale.ROOT);
         if (kind.equals("memory")) {
-            return new BoundedCaffeineIdempotentRepository(window, maxEntries);
+            return new BoundedCaffeineIdempotentRepository(window, entries);
         }
         if (!kind.equals("redis")) {
             throw new IllegalStateException(STORE + " (" + env(STORE) + ") must be memory or redis");
         }
-        List<RedisEndpoint> redis = Arrays.stream(endpoints == null ? new String[0] : endpoints.split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).map(RedisEndpoint::parse).toList();
+        List<RedisEndpoint> redis = Settings.commaSeparated(endpoints).stream().map(RedisEndpoint::parse).toList();
         if (redis.isEmpty()) {
             throw new IllegalStateException(Settings.missing("xregion.servicebus.dedup.redis.endpoints")
                     + "; it is needed with " + STORE + " = redis");
         }
-        Settings settings = Settings.of(context);
-        long lease = range("xregion.servicebus.dedup.redis.claim-lease-ms", leaseMillis, 300, 600_000);
-        long hold = holdMillis;
-        if (hold < -1 || hold > 86_400_000) {
+        long holdMillis = Settings.number("xregion.servicebus.dedup.redis.hold-ms", hold, Long.MIN_VALUE,
+                Long.MAX_VALUE);
+        if (holdMillis < -1 || holdMillis > 86_400_000) {
             throw new IllegalStateException("xregion.servicebus.dedup.redis.hold-ms ("
                     + env("xregion.servicebus.dedup.redis.hold-ms")
                     + ") must be -1 (hold for ever), 0 (degrade at once) or up to 86400000");
         }
+        Settings settings = Settings.of(context);
         return new RedisDuplicateStore(new DuplicateStoreSettings(redis,
                 settings.optional(ACCESS_KEY).orElse(""),
                 settings.optional(OWNER).orElseGet(DuplicateStoreConfiguration::hostAndProcess)
                         + "#" + UUID.randomUUID().toString().substring(0, 8),
                 keyPrefix == null ? "" : keyPrefix.trim(),
-                Duration.ofMillis(lease), window, maxEntries, Duration.ofMillis(hold),
-                Duration.ofMillis(range("xregion.servicebus.dedup.redis.claim-wait-ms", claimWaitMillis, 0,
-                        3_600_000)),
-                Duration.ofMillis(range("xregion.servicebus.dedup.redis.poll-ms", pollMillis, 10, 60_000)),
-                Duration.ofMillis(range("xregion.servicebus.dedup.redis.probe-interval-ms", probeMillis, 50,
-                        600_000)),
-                Duration.ofMillis(range("xregion.servicebus.dedup.redis.connect-timeout-ms", connectTimeoutMillis, 1,
-                        600_000)),
-                Duration.ofMillis(range("xregion.servicebus.dedup.redis.timeout-ms", timeoutMillis, 1, 600_000)),
-                (int) range("xregion.servicebus.dedup.redis.max-connections", maxConnections, 1, 1000)));
+                millis("xregion.servicebus.dedup.redis.claim-lease-ms", lease, 300, 600_000),
+                window, entries, Duration.ofMillis(holdMillis),
+                millis("xregion.servicebus.dedup.redis.claim-wait-ms", claimWait, 0, 3_600_000),
+                millis("xregion.servicebus.dedup.redis.poll-ms", poll, 10, 60_000),
+                millis("xregion.servicebus.dedup.redis.probe-interval-ms", probeInterval, 50, 600_000),
+                millis("xregion.servicebus.dedup.redis.connect-timeout-ms", connectTimeout, 1, 600_000),
+                millis("xregion.servicebus.dedup.redis.timeout-ms", timeout, 1, 600_000),
+                Settings.intNumber("xregion.servicebus.dedup.redis.max-connections", maxConnections, 1, 1000)));
     }
 
     @BindToRegistry(value = "servicebusDedupReadiness", lazy = true)
@@ -97,11 +93,8 @@ public class DuplicateStoreConfiguration implements CamelConfiguration {
         // the beans above are all there is
     }
 
-    private static long range(String key, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalStateException(key + " (" + env(key) + ") must be between " + min + " and " + max);
-        }
-        return value;
+    private static Duration millis(String key, String value, long min, long max) {
+        return Duration.ofMillis(Settings.number(key, value, min, max));
     }
 
     private static String env(String key) {
