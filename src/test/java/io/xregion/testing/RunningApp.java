@@ -35,6 +35,9 @@ public final class RunningApp implements AutoCloseable {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("camel.server.port", Integer.toString(port));
         properties.put("camel.management.port", Integer.toString(managementPort));
+        // its own failback leadership, so an app of one test never waits for the lock of another's
+        properties.put("xregion.leadership.file.root", leadershipRoot());
+        properties.put("xregion.leadership.file.acquire-interval-ms", "200");
         properties.putAll(overrides);
         Main main = new Main(XRegionApp.class);
         main.setDefaultPropertyPlaceholderLocation("file:application.properties");
@@ -110,6 +113,16 @@ public final class RunningApp implements AutoCloseable {
     @Override
     public void close() {
         main.stop();
+    }
+
+    private static String leadershipRoot() {
+        try {
+            java.nio.file.Path root = java.nio.file.Files.createTempDirectory("xregion-leadership");
+            root.toFile().deleteOnExit();
+            return root.toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public static int freePort() {

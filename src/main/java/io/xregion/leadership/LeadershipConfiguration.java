@@ -1,0 +1,56 @@
+package io.xregion.leadership;
+
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.cluster.CamelClusterService;
+
+/**
+ * The cluster service that elects one failback leader among the replicas of a region's app server
+ * ({@code xregion.leadership.*}): a file lock locally and in tests, a Kubernetes Lease on Kubernetes. The failback
+ * route consumes through camel-master on the namespace {@code xregion.webpubsub.failback.leadership-namespace}, so it
+ * runs on the leader only.
+ */
+public class LeadershipConfiguration implements CamelConfiguration {
+
+    /**
+     * camel-main 4.17 adds the cluster services it finds in the registry to the context only after the routes are
+     * created, while the master component looks for one as soon as a route names it ("No cluster service found"):
+     * so it is added here, right after the beans are bound.
+     */
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        context.addService(context.getRegistry().lookupByNameAndType("leadershipService", CamelClusterService.class),
+                true, true);
+    }
+
+    @BindToRegistry("leadershipService")
+    public CamelClusterService leadershipService(
+            @PropertyInject("xregion.leadership.service") String service,
+            @PropertyInject("xregion.leadership.file.root") String fileRoot,
+            @PropertyInject("xregion.leadership.file.acquire-interval-ms") String fileAcquireInterval,
+            @PropertyInject(value = "xregion.leadership.kubernetes.namespace", defaultValue = "") String namespace,
+            @PropertyInject(value = "xregion.leadership.kubernetes.pod-name", defaultValue = "") String podName,
+            @PropertyInject("xregion.leadership.kubernetes.cluster-labels") String clusterLabels,
+            @PropertyInject("xregion.leadership.kubernetes.lease-duration-ms") String leaseDuration,
+            @PropertyInject("xregion.leadership.kubernetes.renew-deadline-ms") String renewDeadline,
+            @PropertyInject("xregion.leadership.kubernetes.retry-period-ms") String retryPeriod) {
+        return switch (LeadershipSettings.text(service, "xregion.leadership.service")) {
+            case "file" -> LeadershipServices.file(LeadershipSettings.text(fileRoot, "xregion.leadership.file.root"),
+                    LeadershipSettings.millis(fileAcquireInterval, "xregion.leadership.file.acquire-interval-ms",
+                            100, 600_000));
+            case "kubernetes" -> LeadershipServices.kubernetes(new LeadershipServices.LeaseSettings(
+                    namespace.isBlank() ? null : namespace.trim(), podName.isBlank() ? null : podName.trim(),
+                    LeadershipSettings.labels(clusterLabels, "xregion.leadership.kubernetes.cluster-labels"),
+                    LeadershipSettings.millis(leaseDuration, "xregion.leadership.kubernetes.lease-duration-ms",
+                            1_000, 600_000),
+                    LeadershipSettings.millis(renewDeadline, "xregion.leadership.kubernetes.renew-deadline-ms",
+                            500, 600_000),
+                    LeadershipSettings.millis(retryPeriod, "xregion.leadership.kubernetes.retry-period-ms",
+                            100, 600_000)));
+            default -> throw new IllegalStateException(LeadershipSettings.named("xregion.leadership.service")
+                    + " must be file or kubernetes, not '" + service.trim() + "'");
+        };
+    }
+}
