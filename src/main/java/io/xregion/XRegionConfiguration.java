@@ -96,7 +96,7 @@ public class XRegionConfiguration implements CamelConfiguration {
                 settings.list("xregion.webpubsub.client-token.roles"), clock));
         registry.bind("broadcastPayload", new BroadcastPayload(
                 (int) settings.number("xregion.webpubsub.broadcast.max-message-bytes", 1, 1024 * 1024)));
-        registry.bind("eventHandlerSecurity", new EventHandlerSecurity(instances));
+        registry.bind("eventHandlerSecurity", EventHandlerSecurity.load(settings, instances));
         registry.bind("apiErrors", new ApiErrors());
         registry.bind("webPubSubReadiness", new WebPubSubReadiness(health));
 

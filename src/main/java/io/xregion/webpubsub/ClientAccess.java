@@ -12,7 +12,7 @@ import org.apache.camel.Header;
 import org.apache.camel.Variable;
 
 import io.xregion.http.ApiException;
-import io.xregion.security.Hs256Jwt;
+import io.xregion.security.AccessKeyJwt;
 
 /**
  * Client access for negotiate: a token minted locally with the chosen instance's own key (only that key's
@@ -68,7 +68,7 @@ public final class ClientAccess {
             claims.put("role", roles);
         }
         claims.put("webpubsub.group", List.of(homeGroups.groupFor(home, userId)));
-        String token = Hs256Jwt.sign(claims, instance.accessKey());
+        String token = AccessKeyJwt.sign(claims, instance.accessKey());
         return instance.clientUrl(hub) + "?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
     }
 

@@ -1,17 +1,33 @@
 package io.xregion.webpubsub;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
+import io.xregion.config.Settings;
 import io.xregion.http.ApiException;
-import io.xregion.security.Hs256Jwt;
+import io.xregion.security.HmacSha256;
 
 /**
- * Guards the event handler: the abuse-protection handshake allows only the configured instances as origins, and
- * every event must carry a {@code ce-signature} made with one of their keys.
+ * Guards the event handler: the abuse-protection handshake allows only the configured instances (and the further
+ * origins configured for them) as origins, and every event must carry a {@code ce-signature} made with one of their
+ * keys.
+ *
+ * <p>An instance with a custom domain or geo-replicas names several origins in one {@code WebHook-Request-Origin},
+ * comma-separated with or without spaces (Microsoft's .NET SDK failed there until Azure/azure-sdk-for-net#38359);
+ * the handshake succeeds when one of them is ours and answers with those that are. The service signs each event
+ * with both of the instance's keys, so an instance configured with its secondary key too
+ * ({@code xregion.webpubsub.<instance>.secondary-access-key}) keeps verifying while its primary key is regenerated.
  */
 public final class EventHandlerSecurity {
 
@@ -21,26 +37,73 @@ public final class EventHandlerSecurity {
     public static final String KIND = "eventKind";
 
     private final WebPubSubInstances instances;
+    /** Every key an instance's events may be signed with, by instance name: its connection string's first. */
+    private final Map<String, List<String>> keys;
+    /** Further origins (host[:port], lower case) the handshake allows: custom domains, geo-replicas. */
+    private final Set<String> extraOrigins;
 
     public EventHandlerSecurity(WebPubSubInstances instances) {
-        this.instances = instances;
+        this(instances, Map.of(), List.of());
     }
 
-    /** Answers the OPTIONS handshake: WebHook-Allowed-Origin names the origin when it is one of our instances. */
+    /**
+     * @param secondaryKeys each instance's secondary access key, by instance name (instances without one: absent)
+     * @param extraOrigins  further host[:port] names the handshake allows
+     */
+    public EventHandlerSecurity(WebPubSubInstances instances, Map<String, String> secondaryKeys,
+            List<String> extraOrigins) {
+        this.instances = instances;
+        this.keys = new LinkedHashMap<>();
+        for (WebPubSubInstance instance : instances.all()) {
+            List<String> instanceKeys = new ArrayList<>(List.of(instance.accessKey()));
+            if (secondaryKeys.containsKey(instance.name())) {
+                instanceKeys.add(secondaryKeys.get(instance.name()));
+            }
+            keys.put(instance.name(), List.copyOf(instanceKeys));
+        }
+        this.extraOrigins = extraOrigins.stream().map(o -> o.trim().toLowerCase(Locale.ROOT))
+                .filter(o -> !o.isEmpty()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Reads the secondary keys and the further allowed origins; messages name the property, never a key. */
+    public static EventHandlerSecurity load(Settings settings, WebPubSubInstances instances) {
+        Map<String, String> secondaryKeys = new LinkedHashMap<>();
+        for (WebPubSubInstance instance : instances.all()) {
+            String property = secondaryKeyProperty(instance.name());
+            settings.optional(property).ifPresent(key -> {
+                if (key.getBytes(StandardCharsets.UTF_8).length < 32) {
+                    throw new IllegalStateException(property + " is too short to be an access key (set it to the "
+                            + "instance's Secondary key from its Keys page, or leave it empty)");
+                }
+                secondaryKeys.put(instance.name(), key);
+            });
+        }
+        return new EventHandlerSecurity(instances, secondaryKeys,
+                settings.list("xregion.webpubsub.event-handler.allowed-origins"));
+    }
+
+    public static String secondaryKeyProperty(String instance) {
+        return "xregion.webpubsub." + instance + ".secondary-access-key";
+    }
+
+    /**
+     * Answers the OPTIONS handshake: WebHook-Allowed-Origin names the requested origins that are ours (a configured
+     * instance or a configured further origin); 403 when none is.
+     */
     public void allowOrigin(Exchange exchange) {
         Message message = exchange.getMessage();
-        String requested = message.getHeader("WebHook-Request-Origin", String.class);
-        if (requested == null || requested.isBlank()) {
+        List<String> requested = origins(message.getHeader("WebHook-Request-Origin", String.class));
+        if (requested.isEmpty()) {
             throw ApiException.badRequest("WebHook-Request-Origin is required");
         }
-        for (String origin : requested.split(",")) {
-            if (instanceAt(origin.trim()).isEmpty()) {
-                throw new ApiException(403, "OriginNotAllowed", "Origin '" + origin.trim()
-                        + "' is not one of the configured Web PubSub instances");
-            }
+        List<String> allowed = requested.stream().filter(o -> instanceAt(o) != null || extraOrigins.contains(o))
+                .toList();
+        if (allowed.isEmpty()) {
+            throw new ApiException(403, "OriginNotAllowed", "None of the origins " + requested
+                    + " is a configured Web PubSub instance or one of xregion.webpubsub.event-handler.allowed-origins");
         }
         message.removeHeaders("*");
-        message.setHeader("WebHook-Allowed-Origin", requested.trim());
+        message.setHeader("WebHook-Allowed-Origin", String.join(", ", allowed));
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         message.setBody(null);
     }
@@ -71,11 +134,16 @@ public final class EventHandlerSecurity {
         if (signatures == null || signatures.isBlank()) {
             throw new ApiException(401, "SignatureMissing", "ce-signature is required");
         }
-        Optional<WebPubSubInstance> origin = instanceAt(message.getHeader("WebHook-Request-Origin", String.class));
-        if (origin.isPresent() && signedBy(origin.get(), connectionId, signatures)) {
-            return origin.get();
+        // the instances the origins name first, then every other one
+        List<WebPubSubInstance> candidates = new ArrayList<>();
+        for (String origin : origins(message.getHeader("WebHook-Request-Origin", String.class))) {
+            WebPubSubInstance instance = instanceAt(origin);
+            if (instance != null && !candidates.contains(instance)) {
+                candidates.add(instance);
+            }
         }
-        for (WebPubSubInstance instance : instances.all()) {
+        instances.all().stream().filter(i -> !candidates.contains(i)).forEach(candidates::add);
+        for (WebPubSubInstance instance : candidates) {
             if (signedBy(instance, connectionId, signatures)) {
                 return instance;
             }
@@ -100,25 +168,31 @@ public final class EventHandlerSecurity {
         };
     }
 
-    private static boolean signedBy(WebPubSubInstance instance, String connectionId, String signatures) {
-        String expected = "sha256=" + Hs256Jwt.HmacSha256.hex(instance.accessKey(), connectionId);
-        for (String signature : signatures.split(",")) {
-            if (java.security.MessageDigest.isEqual(expected.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                    signature.trim().toLowerCase(Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
-                return true;
+    private boolean signedBy(WebPubSubInstance instance, String connectionId, String signatures) {
+        for (String key : keys.get(instance.name())) {
+            byte[] expected = ("sha256=" + HmacSha256.hex(key, connectionId)).getBytes(StandardCharsets.US_ASCII);
+            for (String signature : signatures.split(",")) {
+                if (MessageDigest.isEqual(expected,
+                        signature.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
-    /** The instance an origin (host[:port]) names; the service itself sends only its host name. */
-    private Optional<WebPubSubInstance> instanceAt(String origin) {
-        if (origin == null) {
-            return Optional.empty();
+    /** The origins of a WebHook-Request-Origin header: comma-separated, spaces around them or not, lower case. */
+    private static List<String> origins(String header) {
+        if (header == null) {
+            return List.of();
         }
-        String lower = origin.trim().toLowerCase(Locale.ROOT);
-        return instances.all().stream()
-                .filter(i -> i.authority().equals(lower) || i.endpoint().getHost().equals(lower))
-                .findFirst();
+        return Arrays.stream(header.split(",")).map(o -> o.trim().toLowerCase(Locale.ROOT)).filter(o -> !o.isEmpty())
+                .distinct().toList();
+    }
+
+    /** The instance an origin (host[:port], lower case) names, or null; the service itself sends only its host. */
+    private WebPubSubInstance instanceAt(String origin) {
+        return instances.all().stream().filter(i -> i.authority().equals(origin) || i.endpoint().getHost().equals(origin))
+                .findFirst().orElse(null);
     }
 }

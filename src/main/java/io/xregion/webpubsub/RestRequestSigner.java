@@ -14,7 +14,7 @@ import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpRequest;
 
-import io.xregion.security.Hs256Jwt;
+import io.xregion.security.AccessKeyJwt;
 
 /**
  * Signs every REST request with an access-key JWT of the instance it goes to: HS256 with that instance's key,
@@ -65,7 +65,7 @@ public final class RestRequestSigner implements HttpClientConfigurer {
         Signed token = signed.getIfPresent(audience);
         if (token == null || now >= token.renewAfterMillis()) {
             Instant expires = clock.instant().plus(lifetime);
-            token = new Signed("Bearer " + Hs256Jwt.sign(Map.of("aud", audience, "exp", expires.getEpochSecond()),
+            token = new Signed("Bearer " + AccessKeyJwt.sign(Map.of("aud", audience, "exp", expires.getEpochSecond()),
                     instance.accessKey()), now + lifetime.toMillis() / 2);
             signed.put(audience, token);
         }

@@ -30,15 +30,16 @@ public final class RunningApp implements AutoCloseable {
     }
 
     public static RunningApp start(Map<String, String> overrides) {
-        int port = freePort();
-        int managementPort = freePort();
         Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("camel.server.port", Integer.toString(port));
-        properties.put("camel.management.port", Integer.toString(managementPort));
+        properties.put("camel.server.port", Integer.toString(freePort()));
+        properties.put("camel.management.port", Integer.toString(freePort()));
         // its own failback leadership, so an app of one test never waits for the lock of another's
         properties.put("xregion.leadership.file.root", leadershipRoot());
         properties.put("xregion.leadership.file.acquire-interval-ms", "200");
+        // a test that must know the port before the app starts (e.g. an emulator's event handler URL) gives it
         properties.putAll(overrides);
+        int port = Integer.parseInt(properties.get("camel.server.port"));
+        int managementPort = Integer.parseInt(properties.get("camel.management.port"));
         Main main = new Main(XRegionApp.class);
         main.setDefaultPropertyPlaceholderLocation("file:application.properties");
         // Camel reads its profile before any property source: from here, as camel:run passes -profile

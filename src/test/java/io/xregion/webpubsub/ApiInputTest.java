@@ -135,7 +135,7 @@ class ApiInputTest {
         String key = app.bean("devEmulators", DevEmulators.class).webPubSub().get("eastus").connectionString()
                 .replaceAll(".*AccessKey=([^;]+);.*", "$1");
         Map<String, String> notWebPubSub = new java.util.HashMap<>(forgedAndNotWebPubSub);
-        notWebPubSub.put("ce-signature", "sha256=" + io.xregion.security.Hs256Jwt.HmacSha256.hex(key, "c1"));
+        notWebPubSub.put("ce-signature", "sha256=" + io.xregion.security.HmacSha256.hex(key, "c1"));
         assertJsonError(HttpCalls.call("POST", app.url("/eventhandler"), notWebPubSub, "x".getBytes()), 400);
         assertJsonError(HttpCalls.call("OPTIONS", app.url("/eventhandler"),
                 Map.of("WebHook-Request-Origin", "evil.example.com"), null), 403);

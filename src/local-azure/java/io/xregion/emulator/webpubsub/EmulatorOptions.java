@@ -1,6 +1,9 @@
 package io.xregion.emulator.webpubsub;
 
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,10 +19,13 @@ import java.util.Objects;
  * @param reliableBufferSize unacknowledged messages kept per reliable connection before it is aborted
  * @param maxMessageBytes    the largest REST payload or WebSocket message accepted
  * @param eventTimeout       how long the event handler may take to answer
+ * @param secondaryAccessKey the instance's second key: the service signs every event with both keys
+ * @param originAliases      further names the instance goes by (a custom domain, geo-replicas' host names), sent
+ *                           after its own in WebHook-Request-Origin, comma-separated, as the service does
  */
 public record EmulatorOptions(String name, String host, int port, String accessKey, String eventHandlerUrl,
         Duration recoveryWindow, Duration clockSkew, int reliableBufferSize, int maxMessageBytes,
-        Duration eventTimeout) {
+        Duration eventTimeout, String secondaryAccessKey, List<String> originAliases) {
 
     public EmulatorOptions {
         Objects.requireNonNull(name, "name");
@@ -28,41 +34,59 @@ public record EmulatorOptions(String name, String host, int port, String accessK
         if (accessKey.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
             throw new IllegalArgumentException("an access key needs at least 32 bytes");
         }
+        Objects.requireNonNull(secondaryAccessKey, "secondaryAccessKey");
+        originAliases = List.copyOf(originAliases);
     }
 
     /** Defaults that match the service: 30 s recovery, 5 min skew, 1000 buffered messages, 1 MB messages. */
     public static EmulatorOptions of(String name, String accessKey) {
         return new EmulatorOptions(name, "127.0.0.1", 0, accessKey, null, Duration.ofSeconds(30),
-                Duration.ofMinutes(5), 1000, 1024 * 1024, Duration.ofSeconds(10));
+                Duration.ofMinutes(5), 1000, 1024 * 1024, Duration.ofSeconds(10), randomKey(), List.of());
+    }
+
+    private static String randomKey() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getEncoder().encodeToString(bytes);
     }
 
     public EmulatorOptions withHost(String value) {
         return new EmulatorOptions(name, value, port, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
-                reliableBufferSize, maxMessageBytes, eventTimeout);
+                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases);
     }
 
     public EmulatorOptions withPort(int value) {
         return new EmulatorOptions(name, host, value, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
-                reliableBufferSize, maxMessageBytes, eventTimeout);
+                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases);
     }
 
     public EmulatorOptions withEventHandler(String value) {
         return new EmulatorOptions(name, host, port, accessKey, value, recoveryWindow, clockSkew,
-                reliableBufferSize, maxMessageBytes, eventTimeout);
+                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases);
     }
 
     public EmulatorOptions withRecoveryWindow(Duration value) {
         return new EmulatorOptions(name, host, port, accessKey, eventHandlerUrl, value, clockSkew,
-                reliableBufferSize, maxMessageBytes, eventTimeout);
+                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases);
     }
 
     public EmulatorOptions withReliableBufferSize(int value) {
         return new EmulatorOptions(name, host, port, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
-                value, maxMessageBytes, eventTimeout);
+                value, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases);
     }
 
     public EmulatorOptions withEventTimeout(Duration value) {
         return new EmulatorOptions(name, host, port, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
-                reliableBufferSize, maxMessageBytes, value);
+                reliableBufferSize, maxMessageBytes, value, secondaryAccessKey, originAliases);
+    }
+
+    public EmulatorOptions withSecondaryAccessKey(String value) {
+        return new EmulatorOptions(name, host, port, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
+                reliableBufferSize, maxMessageBytes, eventTimeout, value, originAliases);
+    }
+
+    public EmulatorOptions withOriginAliases(List<String> value) {
+        return new EmulatorOptions(name, host, port, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
+                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, value);
     }
 }

@@ -38,17 +38,22 @@ final class Upstream {
 
     private final String urlTemplate;
     private final AccessKeyTokens signatures;
+    private final AccessKeyTokens secondarySignatures;
+    /** This instance's own host:port, which the handler must allow. */
     private final Supplier<String> origin;
+    private final java.util.List<String> originAliases;
     private final long timeoutMillis;
     private final HttpClient http;
     private final Set<String> validatedHubs = new HashSet<>();
     private final AtomicLong eventIds = new AtomicLong();
 
-    Upstream(Vertx vertx, String urlTemplate, String accessKey, Supplier<String> origin, long timeoutMillis) {
+    Upstream(Vertx vertx, String urlTemplate, EmulatorOptions options, Supplier<String> origin) {
         this.urlTemplate = urlTemplate;
-        this.signatures = new AccessKeyTokens(accessKey);
+        this.signatures = new AccessKeyTokens(options.accessKey());
+        this.secondarySignatures = new AccessKeyTokens(options.secondaryAccessKey());
         this.origin = origin;
-        this.timeoutMillis = timeoutMillis;
+        this.originAliases = options.originAliases();
+        this.timeoutMillis = options.eventTimeout().toMillis();
         this.http = urlTemplate == null ? null : vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
     }
 
@@ -96,12 +101,11 @@ final class Upstream {
     private Future<Void> validate(String scope) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.OPTIONS)
                 .setAbsoluteURI(url(scope, "validate")).setIdleTimeout(timeoutMillis)
-                .putHeader("WebHook-Request-Origin", origin.get());
+                .putHeader("WebHook-Request-Origin", requestOrigins());
         return http.request(options).compose(request -> request.send())
                 .compose(response -> response.body().map(body -> {
                     String allowed = response.getHeader("WebHook-Allowed-Origin");
-                    boolean ok = response.statusCode() / 100 == 2 && allowed != null
-                            && ("*".equals(allowed.trim()) || allowed.trim().equalsIgnoreCase(origin.get()));
+                    boolean ok = response.statusCode() / 100 == 2 && allowed != null && allows(allowed);
                     if (!ok) {
                         throw new IllegalStateException("abuse protection refused: status " + response.statusCode()
                                 + ", WebHook-Allowed-Origin " + allowed);
@@ -148,8 +152,10 @@ final class Upstream {
                     .add("ce-connectionId", connection.id)
                     .add("ce-eventName", event)
                     .add("ce-awpsversion", "1.0")
-                    .add("ce-signature", "sha256=" + signatures.hexSignature(connection.id))
-                    .add("WebHook-Request-Origin", origin.get());
+                    // both keys sign, so a handler keeps verifying while either key is regenerated
+                    .add("ce-signature", "sha256=" + signatures.hexSignature(connection.id) + ",sha256="
+                            + secondarySignatures.hexSignature(connection.id))
+                    .add("WebHook-Request-Origin", requestOrigins());
             if (connection.userId != null) {
                 headers.add("ce-userId", connection.userId);
             }
@@ -165,6 +171,21 @@ final class Upstream {
                             response.getHeader("Content-Type"), responseBody,
                             response.getHeader("ce-connectionState"))));
         });
+    }
+
+    /** Our own name first, then the aliases, separated by a comma and a space, as the service writes them. */
+    private String requestOrigins() {
+        return originAliases.isEmpty() ? origin.get() : origin.get() + ", " + String.join(", ", originAliases);
+    }
+
+    /** The handler allowed us when its answer is * or names our own host:port among the origins it lists. */
+    private boolean allows(String allowed) {
+        for (String name : allowed.split(",")) {
+            if (name.trim().equals("*") || name.trim().equalsIgnoreCase(origin.get())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String url(String hub, String event) {

@@ -85,8 +85,7 @@ public final class WebPubSubEmulator implements AutoCloseable {
                 .setInternalBlockingPoolSize(1)).threadFactory(DAEMON_THREADS).init().vertx();
         this.context = vertx.getOrCreateContext();
         this.port = options.port();
-        this.upstream = new Upstream(vertx, options.eventHandlerUrl(), options.accessKey(),
-                () -> options.host() + ":" + port, options.eventTimeout().toMillis());
+        this.upstream = new Upstream(vertx, options.eventHandlerUrl(), options, () -> options.host() + ":" + port);
         this.rest = new RestApi(this, options, clock);
         this.clients = new ClientEndpoint(this, options, upstream, clock);
     }

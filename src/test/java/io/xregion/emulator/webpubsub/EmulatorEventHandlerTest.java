@@ -54,6 +54,7 @@ class EmulatorEventHandlerTest {
             new java.util.concurrent.atomic.AtomicInteger();
     private HttpServer handler;
     private String key;
+    private String secondaryKey;
     private WebPubSubEmulator emulator;
 
     @BeforeEach
@@ -79,8 +80,10 @@ class EmulatorEventHandlerTest {
         });
         handler.start();
         key = Keys.random();
-        emulator = WebPubSubEmulator.start(EmulatorOptions.of("eastus", key).withEventHandler(
-                "http://127.0.0.1:" + handler.getAddress().getPort() + "/eventhandler?event={event}&hub={hub}"));
+        secondaryKey = Keys.random();
+        emulator = WebPubSubEmulator.start(EmulatorOptions.of("eastus", key).withSecondaryAccessKey(secondaryKey)
+                .withEventHandler("http://127.0.0.1:" + handler.getAddress().getPort()
+                        + "/eventhandler?event={event}&hub={hub}"));
     }
 
     @AfterEach
@@ -114,9 +117,14 @@ class EmulatorEventHandlerTest {
         }
     }
 
+    /** The service signs with both of the instance's keys, the primary first. */
     private String expectedSignature(String connectionId) throws Exception {
+        return signature(key, connectionId) + "," + signature(secondaryKey, connectionId);
+    }
+
+    private static String signature(String signingKey, String connectionId) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.init(new SecretKeySpec(signingKey.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return "sha256=" + HexFormat.of().formatHex(mac.doFinal(connectionId.getBytes(StandardCharsets.UTF_8)));
     }
 
