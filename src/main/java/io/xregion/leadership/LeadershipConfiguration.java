@@ -1,5 +1,6 @@
 package io.xregion.leadership;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -21,8 +22,16 @@ public class LeadershipConfiguration implements CamelConfiguration {
      */
     @Override
     public void configure(CamelContext context) throws Exception {
-        context.addService(context.getRegistry().lookupByNameAndType("leadershipService", CamelClusterService.class),
-                true, true);
+        CamelClusterService service = context.getRegistry().lookupByNameAndType("leadershipService",
+                CamelClusterService.class);
+        context.addService(service, true, true);
+        String namespace = context.resolvePropertyPlaceholders("{{xregion.webpubsub.failback.leadership-namespace}}");
+        context.addStartupListener((camel, alreadyStarted) -> {
+            MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
+            if (!alreadyStarted && meters != null) {
+                LeadershipMetrics.register(meters, service, namespace);
+            }
+        });
     }
 
     @BindToRegistry("leadershipService")

@@ -69,8 +69,8 @@ public final class AppServerProcess implements AutoCloseable {
     }
 
     /**
-     * The sum of a Prometheus counter's series whose labels include all of {@code labels} ({@code name="value"}
-     * pairs), read from /observe/metrics.
+     * The sum of a Prometheus counter's (or gauge's) series whose labels include all of {@code labels}
+     * ({@code name="value"} pairs), read from /observe/metrics.
      */
     public double counter(String name, String... labels) {
         HttpCalls.Answer answer = HttpCalls.get(managementUrl("/observe/metrics"));

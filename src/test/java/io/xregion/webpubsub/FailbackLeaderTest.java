@@ -68,6 +68,10 @@ class FailbackLeaderTest {
                 "instance=\"westus\"", "outcome=\"accepted\"");
     }
 
+    private static double leads(AppServerProcess replica) {
+        return replica.counter("xregion_webpubsub_failback_leader", "namespace=\"xregion-failback-eastus\"");
+    }
+
     private static void awaitRegion(AppServerProcess replica, String region) {
         Awaitility.await().atMost(WAIT).until(() -> {
             HttpCalls.Answer answer = HttpCalls.get(replica.url("/negotiate"));
@@ -95,6 +99,8 @@ class FailbackLeaderTest {
                 .orElseThrow(() -> new AssertionError("no replica counted the start-up failback"));
         AppServerProcess follower = replicas.get(replicas.indexOf(leader) == 0 ? 1 : 0);
         assertEquals(0, failbackCloses(follower), "the follower closed home groups too");
+        assertEquals(1, leads(leader), "the leader's gauge");
+        assertEquals(0, leads(follower), "the follower's gauge");
 
         // eastus lost and back, seen by both replicas: the leader alone fails back
         eastusDownAndUp();
@@ -108,6 +114,7 @@ class FailbackLeaderTest {
         leader.kill();
         Awaitility.await().atMost(WAIT).until(() -> westusCloses().equals(List.of(3L, 3L)));
         assertEquals(SHARDS, failbackCloses(follower));
+        assertEquals(1, leads(follower), "the new leader's gauge");
         eastusDownAndUp();
         Awaitility.await().atMost(WAIT).until(() -> westusCloses().equals(List.of(4L, 4L)));
         assertEquals(2 * SHARDS, failbackCloses(follower));
