@@ -7,6 +7,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.cluster.CamelClusterService;
 
+import io.xregion.config.Settings;
+
 /**
  * The cluster service that elects one failback leader among the replicas of a region's app server
  * ({@code xregion.leadership.*}): a file lock locally and in tests, a Kubernetes Lease on Kubernetes. The failback
@@ -45,21 +47,17 @@ public class LeadershipConfiguration implements CamelConfiguration {
             @PropertyInject("xregion.leadership.kubernetes.lease-duration-ms") String leaseDuration,
             @PropertyInject("xregion.leadership.kubernetes.renew-deadline-ms") String renewDeadline,
             @PropertyInject("xregion.leadership.kubernetes.retry-period-ms") String retryPeriod) {
-        return switch (LeadershipSettings.text(service, "xregion.leadership.service")) {
-            case "file" -> LeadershipServices.file(LeadershipSettings.text(fileRoot, "xregion.leadership.file.root"),
-                    LeadershipSettings.millis(fileAcquireInterval, "xregion.leadership.file.acquire-interval-ms",
-                            100, 600_000));
+        return switch (Settings.required("xregion.leadership.service", service)) {
+            case "file" -> LeadershipServices.file(Settings.required("xregion.leadership.file.root", fileRoot),
+                    Settings.number("xregion.leadership.file.acquire-interval-ms", fileAcquireInterval, 100, 600_000));
             case "kubernetes" -> LeadershipServices.kubernetes(new LeadershipServices.LeaseSettings(
                     namespace.isBlank() ? null : namespace.trim(), podName.isBlank() ? null : podName.trim(),
-                    LeadershipSettings.labels(clusterLabels, "xregion.leadership.kubernetes.cluster-labels"),
-                    LeadershipSettings.millis(leaseDuration, "xregion.leadership.kubernetes.lease-duration-ms",
-                            1_000, 600_000),
-                    LeadershipSettings.millis(renewDeadline, "xregion.leadership.kubernetes.renew-deadline-ms",
-                            500, 600_000),
-                    LeadershipSettings.millis(retryPeriod, "xregion.leadership.kubernetes.retry-period-ms",
-                            100, 600_000)));
-            default -> throw new IllegalStateException(LeadershipSettings.named("xregion.leadership.service")
-                    + " must be file or kubernetes, not '" + service.trim() + "'");
+                    LeadershipSettings.labels("xregion.leadership.kubernetes.cluster-labels", clusterLabels),
+                    Settings.number("xregion.leadership.kubernetes.lease-duration-ms", leaseDuration, 1_000, 600_000),
+                    Settings.number("xregion.leadership.kubernetes.renew-deadline-ms", renewDeadline, 500, 600_000),
+                    Settings.number("xregion.leadership.kubernetes.retry-period-ms", retryPeriod, 100, 600_000)));
+            default -> throw new IllegalStateException("xregion.leadership.service must be file or kubernetes, not '"
+                    + service.trim() + "'");
         };
     }
 }

@@ -39,14 +39,12 @@ public final class LeadershipServices {
      */
     public static KubernetesClusterService kubernetes(LeaseSettings settings) {
         if (settings.renewDeadlineMillis() >= settings.leaseDurationMillis()) {
-            throw new IllegalStateException(LeadershipSettings.named("xregion.leadership.kubernetes.renew-deadline-ms")
-                    + " must be shorter than " + LeadershipSettings.named(
-                            "xregion.leadership.kubernetes.lease-duration-ms"));
+            throw new IllegalStateException("xregion.leadership.kubernetes.renew-deadline-ms must be shorter than "
+                    + "xregion.leadership.kubernetes.lease-duration-ms");
         }
         if (settings.retryPeriodMillis() >= settings.renewDeadlineMillis()) {
-            throw new IllegalStateException(LeadershipSettings.named("xregion.leadership.kubernetes.retry-period-ms")
-                    + " must be shorter than " + LeadershipSettings.named(
-                            "xregion.leadership.kubernetes.renew-deadline-ms"));
+            throw new IllegalStateException("xregion.leadership.kubernetes.retry-period-ms must be shorter than "
+                    + "xregion.leadership.kubernetes.renew-deadline-ms");
         }
         KubernetesClusterService service = new KubernetesClusterService();
         service.setId(KUBERNETES_ID);

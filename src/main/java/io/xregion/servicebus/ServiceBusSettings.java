@@ -8,7 +8,8 @@ import io.xregion.config.Settings;
 
 /**
  * How xregion uses Service Bus: the replication mode, the two namespaces (the primary is the one passive
- * replication starts with), and the entity both hold.
+ * replication starts with), the entity both hold, and the namespaces' message size limit (a publish's, and a drained
+ * batch's).
  *
  * <pre>
  * xregion.servicebus.mode      = active            # or passive
@@ -16,10 +17,11 @@ import io.xregion.config.Settings;
  * xregion.servicebus.secondary = westus
  * xregion.servicebus.entity    = xregion-messages  # a queue, or a topic (entity-type = topic, subscription = ...)
  * xregion.servicebus.eastus.connection-string = ...   # from the environment or a mounted secret
+ * xregion.servicebus.max-message-bytes = 250000
  * </pre>
  */
 public record ServiceBusSettings(Mode mode, ServiceBusNamespace primary, ServiceBusNamespace secondary,
-        String entity, String entityType, String subscription) {
+        String entity, String entityType, String subscription, int maxMessageBytes) {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
@@ -62,7 +64,8 @@ public record ServiceBusSettings(Mode mode, ServiceBusNamespace primary, Service
         }
         return new ServiceBusSettings(mode.equals("active") ? Mode.ACTIVE : Mode.PASSIVE,
                 namespace(settings, primary), namespace(settings, secondary),
-                settings.required("xregion.servicebus.entity"), entityType, subscription);
+                settings.required("xregion.servicebus.entity"), entityType, subscription,
+                (int) settings.number("xregion.servicebus.max-message-bytes", 1, 100 * 1024 * 1024));
     }
 
     private static String name(Settings settings, String key) {
