@@ -36,17 +36,28 @@ public final class ClientAccess {
         this.clock = clock;
     }
 
-    /** The negotiate answer {@code {"url": "wss://...", "region": "..."}}, as JSON. */
+    /**
+     * The negotiate answer {@code {"url": "wss://...", "region": "...", "home": "..."}}, as JSON: {@code home} is the
+     * client's home region (variable {@value ClientHome#HOME}, else this app server's primary), which a client keeps
+     * and sends on later negotiates ({@code ?home=}) so that it still counts as that region's after a failover.
+     */
     public String negotiate(@Variable(WebPubSubRouting.INSTANCE) WebPubSubInstance instance,
-            @Header("userId") Object userId) {
+            @Header("userId") Object userId, @Variable(ClientHome.HOME) String home) {
+        String clientHome = home == null ? homeGroups.home() : home;
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("url", clientUrl(instance, validUserId(userId)));
+        answer.put("url", clientUrl(instance, validUserId(userId), clientHome));
         answer.put("region", instance.name());
+        answer.put("home", clientHome);
         return io.xregion.http.ApiErrors.json(answer);
     }
 
-    /** The client URL with its access token. */
+    /** The client URL with its access token, for a client of this app server's own region. */
     public String clientUrl(WebPubSubInstance instance, String userId) {
+        return clientUrl(instance, userId, homeGroups.home());
+    }
+
+    /** The client URL with its access token; the token puts the client in a home group of {@code home}. */
+    public String clientUrl(WebPubSubInstance instance, String userId, String home) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("aud", instance.clientAudience(hub));
         claims.put("exp", clock.instant().plus(lifetime).getEpochSecond());
@@ -56,7 +67,7 @@ public final class ClientAccess {
         if (!roles.isEmpty()) {
             claims.put("role", roles);
         }
-        claims.put("webpubsub.group", List.of(homeGroups.groupFor(userId)));
+        claims.put("webpubsub.group", List.of(homeGroups.groupFor(home, userId)));
         String token = AccessKeyJwt.sign(claims, instance.accessKey());
         return instance.clientUrl(hub) + "?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
     }

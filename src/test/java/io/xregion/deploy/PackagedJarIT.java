@@ -58,7 +58,7 @@ class PackagedJarIT {
     void startsInTheProductionProfileAsTheDeploymentRunsIt() throws Exception {
         Path jar = runnerJar();
 
-        Map<String, Object> deployment = only(Manifests.rendered("eastus"), "Deployment");
+        Map<String, Object> deployment = only(Manifests.rendered("eastus"), "StatefulSet");
         Map<String, Object> container = container(deployment);
         String configMount = mountPath(container, "config");
         Path config = Files.createDirectories(deployments.resolve("config"));
@@ -74,6 +74,8 @@ class PackagedJarIT {
             if (value.startsWith("secret:")) {
                 String key = value.substring(value.indexOf('/') + 1);
                 env.put(name, settings.get(key));
+            } else if (value.startsWith("field:")) {
+                env.put(name, value.equals("field:metadata.name") ? "xregion-0" : "default");
             } else {
                 env.put(name, value.replace(configMount, config.toString()));
             }
@@ -85,6 +87,9 @@ class PackagedJarIT {
         env.put("XREGION_SERVICEBUS_ENTITY", settings.get("xregion.servicebus.entity"));
         env.put("XREGION_SERVICEBUS_ENTITY_TYPE", settings.get("xregion.servicebus.entity-type"));
         env.put("XREGION_SERVICEBUS_SUBSCRIPTION", settings.get("xregion.servicebus.subscription"));
+        // and the failback leader's election: there is no Kubernetes API here (LeadershipConfigurationTest checks
+        // the Lease settings), so the default file lock, under the outbox's volume
+        env.put("XREGION_LEADERSHIP_SERVICE", "file");
 
         File output = deployments.resolve("output.log").toFile();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
