@@ -38,20 +38,28 @@ public final class ClientAccess {
     }
 
     /**
-     * The negotiate answer {@code {"url": "wss://...", "region": "..."}}, as JSON; the identity (when negotiate's gate
-     * established one) adds its roles and groups to the token.
+     * The negotiate answer {@code {"url": "wss://...", "region": "...", "home": "..."}}, as JSON: {@code home} is the
+     * client's home region (variable {@value ClientHome#HOME}, else this app server's primary), which a client keeps
+     * and sends on later negotiates ({@code ?home=}) so that it still counts as that region's after a failover. The
+     * identity (when negotiate's gate established one) adds its roles and groups to the token.
      */
     public String negotiate(@Variable(WebPubSubRouting.INSTANCE) WebPubSubInstance instance,
-            @Header("userId") Object userId, @Variable(ClientIdentity.VARIABLE) ClientIdentity identity) {
+            @Header("userId") Object userId, @Variable(ClientHome.HOME) String home,
+            @Variable(ClientIdentity.VARIABLE) ClientIdentity identity) {
+        String clientHome = home == null ? homeGroups.home() : home;
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("url", clientUrl(instance, validUserId(userId), identity == null ? List.of() : identity.roles(),
-                identity == null ? List.of() : identity.groups()));
+        answer.put("url", clientUrl(instance, validUserId(userId), clientHome,
+                identity == null ? List.of() : identity.roles(), identity == null ? List.of() : identity.groups()));
         answer.put("region", instance.name());
+        answer.put("home", clientHome);
         return io.xregion.http.ApiErrors.json(answer);
     }
 
-    /** The client URL with its access token: the configured roles and the home group, plus the identity's own. */
-    private String clientUrl(WebPubSubInstance instance, String userId, List<String> extraRoles,
+    /**
+     * The client URL with its access token: the configured roles and a home group of {@code home}, plus the
+     * identity's own roles and groups.
+     */
+    private String clientUrl(WebPubSubInstance instance, String userId, String home, List<String> extraRoles,
             List<String> extraGroups) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("aud", instance.clientAudience(hub));
@@ -63,7 +71,7 @@ public final class ClientAccess {
         if (!granted.isEmpty()) {
             claims.put("role", granted);
         }
-        List<String> groups = new java.util.ArrayList<>(List.of(homeGroups.groupFor(userId)));
+        List<String> groups = new java.util.ArrayList<>(List.of(homeGroups.groupFor(home, userId)));
         extraGroups.stream().filter(g -> !groups.contains(g)).forEach(groups::add);
         claims.put("webpubsub.group", groups);
         String token = AccessKeyJwt.sign(claims, instance.accessKey());

@@ -7,9 +7,10 @@ import java.util.stream.IntStream;
 import java.util.zip.CRC32;
 
 /**
- * The groups that record which app server a client belongs to: {@code <prefix>.<primary>.<shard>}. Negotiate puts
- * every client in one shard group of its app server's primary, so failback can later close, on a secondary, only
- * the clients that belong back on this primary, one shard at a time.
+ * The groups that record which region a client belongs to: {@code <prefix>.<home>.<shard>}. Negotiate puts every
+ * client in one shard group of its home (the {@code home} it names, a region it failed over from, else this app
+ * server's primary), so the failback of that region's app server can later close, on a secondary, only the clients
+ * that belong back on its primary, one shard at a time.
  */
 public final class HomeGroups {
 
@@ -26,8 +27,13 @@ public final class HomeGroups {
         this.shards = shards;
     }
 
-    /** A user always lands in the same shard (stable across reconnects); anonymous clients in a random one. */
+    /** The home group of a client of this app server's own region. */
     public String groupFor(String userId) {
+        return groupFor(home, userId);
+    }
+
+    /** A user always lands in the same shard (stable across reconnects); anonymous clients in a random one. */
+    public String groupFor(String clientHome, String userId) {
         int shard;
         if (userId == null) {
             shard = ThreadLocalRandom.current().nextInt(shards);
@@ -36,15 +42,16 @@ public final class HomeGroups {
             crc.update(userId.getBytes(StandardCharsets.UTF_8));
             shard = (int) (crc.getValue() % shards);
         }
-        return group(shard);
+        return prefix + "." + clientHome + "." + shard;
     }
 
-    /** Every shard group of this app server's home, in shard order. */
+    /** This app server's own region: the home of clients that name none. */
+    public String home() {
+        return home;
+    }
+
+    /** Every shard group of this app server's home, in shard order: what its failback closes. */
     public List<String> all() {
-        return IntStream.range(0, shards).mapToObj(this::group).toList();
-    }
-
-    private String group(int shard) {
-        return prefix + "." + home + "." + shard;
+        return IntStream.range(0, shards).mapToObj(shard -> prefix + "." + home + "." + shard).toList();
     }
 }

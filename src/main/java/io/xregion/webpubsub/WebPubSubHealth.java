@@ -73,9 +73,14 @@ public final class WebPubSubHealth {
         return instances.all().stream().filter(i -> of(i.name()).healthy()).toList();
     }
 
-    /** A recovery of this app server's primary: what triggers failback. */
-    public boolean primaryRecovered(HealthChange change) {
-        return change != null && change.recovered() && change.instance().equals(instances.primary().name());
+    /**
+     * This app server's primary is back: a recovery from DOWN, or its first verdict UP after a start (this app
+     * server may have been gone with its whole region, while its clients moved to a secondary). What triggers
+     * failback.
+     */
+    public boolean primaryBack(HealthChange change) {
+        return change != null && change.to() == HealthState.UP && change.from() != HealthState.UP
+                && change.instance().equals(instances.primary().name());
     }
 
     /** Every instance, in preference order, with its role and its health as of the last change: what routers see. */

@@ -60,6 +60,11 @@ public final class WebPubSubInstances {
         this.hub = hub;
     }
 
+    /** Whether a string has the shape of an instance name (lower-case letters, digits and dashes, 1 to 63). */
+    public static boolean validName(String name) {
+        return NAME.matcher(name).matches();
+    }
+
     /** Reads the instances from configuration; the message of any failure names the property, never a secret. */
     public static WebPubSubInstances load(Settings settings) {
         Map<String, WebPubSubConnectionString> connectionStrings = new LinkedHashMap<>();

@@ -47,6 +47,9 @@ class SettingsCheckedAtStartUpTest {
         xregion.servicebus.dedup.window-seconds         | 0        | must be between 1 and 604800
         xregion.servicebus.dedup.max-entries            | 0        | must be between 1 and 100000000
         xregion.servicebus.ready-while-queueing         | maybe    | must be true or false
+        xregion.leadership.service                      | zk       | must be file or kubernetes, not 'zk'
+        xregion.leadership.file.acquire-interval-ms     | 99       | must be between 100 and 600000
+        xregion.leadership.file.root                    | ''       | is not set (set it in application.properties or the environment variable XREGION_LEADERSHIP_FILE_ROOT)
         """)
     void aBadSettingStopsStartUpNamingIt(String key, String value, String problem) {
         Exception failure = assertThrows(Exception.class, () -> RunningApp.start(Map.of(key, value)).close());

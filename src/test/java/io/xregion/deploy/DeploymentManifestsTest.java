@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Kubernetes install checked offline: every manifest parses, each overlay renders, and what the manifests name
- * (ports, probe and metrics paths, environment variables, Secret keys, the ConfigMap mount, the outbox volume)
+ * (ports, probe and metrics paths, environment variables, Secret keys, the ConfigMap mount, the outbox volumes, the
+ * leader election's RBAC)
  * agrees with what the application reads and serves. {@link PackagedJarIT} then runs the packaged jar with the same
  * environment.
  */
@@ -63,12 +64,12 @@ class DeploymentManifestsTest {
     @FieldSource("REGIONS")
     void eachOverlayRendersOneAppServerForItsRegion(String region) {
         List<Map<String, Object>> resources = rendered(region);
-        assertEquals(Set.of("Deployment", "Service", "Ingress", "PersistentVolumeClaim"),
+        assertEquals(Set.of("StatefulSet", "Service", "Ingress", "ServiceAccount", "Role", "RoleBinding"),
                 resources.stream().map(r -> (String) r.get("kind")).collect(Collectors.toSet()));
         for (Map<String, Object> resource : resources) {
             assertEquals(region, at(resource, "metadata", "labels", "xregion.io/region"), resource.get("kind") + " label");
         }
-        Map<String, String> env = environment(container(only(resources, "Deployment")));
+        Map<String, String> env = environment(container(only(resources, "StatefulSet")));
         String other = REGIONS.stream().filter(r -> !r.equals(region)).findFirst().orElseThrow();
         assertEquals("prod", env.get("CAMEL_MAIN_PROFILE"), "the production profile, by Camel's own variable");
         assertEquals(region, env.get(environmentName("xregion.webpubsub.primary")));
@@ -76,6 +77,10 @@ class DeploymentManifestsTest {
         assertEquals(other, env.get(environmentName("xregion.servicebus.secondary")));
         assertTrue(List.of(property("xregion.webpubsub.instances").split(",")).contains(region),
                 region + " is one of xregion.webpubsub.instances");
+        // the production profile would refuse anonymous negotiate: the install verifies its users' tokens
+        assertEquals("jwt", env.get(environmentName("xregion.webpubsub.negotiate.identity")));
+        assertTrue(env.get(environmentName("xregion.webpubsub.negotiate.jwt.issuer")).startsWith("https://"));
+        assertEquals(null, env.get(environmentName("xregion.webpubsub.negotiate.allow-anonymous")));
 
         // this region's Web PubSub instance calls this region's event handler, through this region's ingress
         Map<String, Object> ingress = only(resources, "Ingress");
@@ -84,19 +89,23 @@ class DeploymentManifestsTest {
         assertEquals("https://" + host + "/eventhandler",
                 at(ingress, "metadata", "annotations", "xregion.io/event-handler-url"));
         assertEquals(List.of(host), at(ingress, "spec", "tls", 0, "hosts"), "the certificate covers the host");
-        assertEquals(region, at(only(resources, "Deployment"), "spec", "template", "metadata", "labels",
+        assertEquals(region, at(only(resources, "StatefulSet"), "spec", "template", "metadata", "labels",
                 "xregion.io/region"), "the pods carry their region");
     }
 
     @ParameterizedTest
     @FieldSource("REGIONS")
     void environmentVariablesAreThePropertiesTheAppReads(String region) {
-        Map<String, String> env = environment(container(only(rendered(region), "Deployment")));
+        Map<String, String> env = environment(container(only(rendered(region), "StatefulSet")));
         Set<String> known = Manifests.applicationProperties().stringPropertyNames().stream()
                 .map(Manifests::environmentName).collect(Collectors.toSet());
         TreeSet<String> fromSecret = new TreeSet<>();
         env.forEach((name, value) -> {
-            if (value.startsWith("secret:")) {
+            if (value.startsWith("field:")) {
+                // the pod's own name and namespace, from the downward API
+                assertTrue(known.contains(name), name + " overrides no key of application.properties");
+                assertTrue(List.of("field:metadata.name", "field:metadata.namespace").contains(value), value);
+            } else if (value.startsWith("secret:")) {
                 // the Secret key is the property itself, so the same Secret also works mounted as properties
                 String key = value.substring(value.indexOf('/') + 1);
                 assertEquals("secret:xregion-connections/" + key, value);
@@ -126,7 +135,7 @@ class DeploymentManifestsTest {
 
     @Test
     void portsProbesAndMetricsMatchTheServers() {
-        Map<String, Object> deployment = only(rendered("eastus"), "Deployment");
+        Map<String, Object> deployment = only(rendered("eastus"), "StatefulSet");
         Map<String, Object> container = container(deployment);
         int http = Integer.parseInt(property("camel.server.port"));
         int management = Integer.parseInt(property("camel.management.port"));
@@ -150,8 +159,8 @@ class DeploymentManifestsTest {
     @Test
     void serviceAndIngressReachTheContainer() {
         List<Map<String, Object>> resources = rendered("eastus");
-        Map<String, Object> deployment = only(resources, "Deployment");
-        Map<String, Object> service = only(resources, "Service");
+        Map<String, Object> deployment = only(resources, "StatefulSet");
+        Map<String, Object> service = Manifests.named(resources, "Service", "xregion");
         Map<String, String> podLabels = at(deployment, "spec", "template", "metadata", "labels");
         Map<String, String> selector = at(service, "spec", "selector");
         assertTrue(podLabels.entrySet().containsAll(selector.entrySet()), "Service selects the pods: " + selector);
@@ -177,7 +186,7 @@ class DeploymentManifestsTest {
     @Test
     void configMapMountOutboxVolumeAndUserMatchTheImage() {
         List<Map<String, Object>> resources = rendered("westus");
-        Map<String, Object> deployment = only(resources, "Deployment");
+        Map<String, Object> deployment = only(resources, "StatefulSet");
         Map<String, Object> container = container(deployment);
         Map<String, String> env = environment(container);
         List<Map<String, Object>> mounts = at(container, "volumeMounts");
@@ -192,14 +201,27 @@ class DeploymentManifestsTest {
         assertEquals(pattern.replace("file:routes/", "file:" + configPath + "/"),
                 env.get("CAMEL_MAIN_ROUTESINCLUDEPATTERN"));
 
-        // the relative outbox directory lands on the persistent volume
+        // the relative outbox directory lands on a persistent volume of the pod's own: a claim per replica, so the
+        // replicas roll one at a time and no two JVMs share an outbox
         String outbox = Path.of(workdir).resolve(property("xregion.servicebus.outbox.directory")).toString();
         String outboxMount = mountPath(mounts, "outbox");
         assertTrue(outbox.startsWith(outboxMount + "/"), outbox + " is under " + outboxMount);
-        String claim = at(volume(volumes, "outbox"), "persistentVolumeClaim", "claimName");
-        Map<String, Object> pvc = only(resources, "PersistentVolumeClaim");
-        assertEquals(claim, at(pvc, "metadata", "name"));
-        assertEquals("Recreate", at(deployment, "spec", "strategy", "type"), "a ReadWriteOnce outbox is never shared");
+        assertTrue(volumes.stream().noneMatch(v -> "outbox".equals(v.get("name"))), "no shared outbox volume");
+        List<Map<String, Object>> claims = at(deployment, "spec", "volumeClaimTemplates");
+        assertEquals(List.of("outbox"), claims.stream().map(c -> (String) at(c, "metadata", "name")).toList());
+        assertEquals(List.of("ReadWriteOnce"), at(claims.get(0), "spec", "accessModes"));
+        assertEquals(2, (Integer) at(deployment, "spec", "replicas"));
+        assertEquals("RollingUpdate", at(deployment, "spec", "updateStrategy", "type"));
+        assertEquals("Retain", at(deployment, "spec", "persistentVolumeClaimRetentionPolicy", "whenScaled"),
+                "a scaled-down replica's outbox is kept");
+        assertTrue(resources.stream().noneMatch(r -> "PersistentVolumeClaim".equals(r.get("kind"))));
+        // the governing Service is headless and selects the pods
+        Map<String, Object> governing = Manifests.named(resources, "Service",
+                at(deployment, "spec", "serviceName"));
+        assertEquals("None", at(governing, "spec", "clusterIP"));
+        Map<String, String> podLabels = at(deployment, "spec", "template", "metadata", "labels");
+        Map<String, String> selector = at(governing, "spec", "selector");
+        assertTrue(podLabels.entrySet().containsAll(selector.entrySet()));
 
         String user = Manifests.dockerfile("USER").get(0).split(":")[0];
         Integer runAsUser = at(deployment, "spec", "template", "spec", "securityContext", "runAsUser");
@@ -208,7 +230,7 @@ class DeploymentManifestsTest {
 
     @Test
     void gracePeriodCoversPreStopAndCamelShutdown() {
-        Map<String, Object> deployment = only(rendered("eastus"), "Deployment");
+        Map<String, Object> deployment = only(rendered("eastus"), "StatefulSet");
         int grace = at(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds");
         List<String> preStop = at(container(deployment), "lifecycle", "preStop", "exec", "command");
         assertEquals("sleep", preStop.get(0));
@@ -222,11 +244,11 @@ class DeploymentManifestsTest {
     void camelKIntegrationRunsTheSameFilesEnvironmentAndProbes(String region) {
         Map<String, Object> integration = Manifests.integration(region);
         assertEquals("camel.apache.org/v1", integration.get("apiVersion"));
-        Map<String, Object> deployment = only(rendered(region), "Deployment");
+        Map<String, Object> deployment = only(rendered(region), "StatefulSet");
         Map<String, Object> container = container(deployment);
         Map<String, Object> traits = at(integration, "spec", "traits");
 
-        // exactly the route files of routes/ plus application.properties, each where the Deployment mounts them
+        // exactly the route files of routes/ plus application.properties, each where the StatefulSet mounts them
         String configPath = mountPath(at(container, "volumeMounts"), "config");
         TreeSet<String> mounted = new TreeSet<>();
         List<String> resources = at(traits, "mount", "resources");
@@ -239,13 +261,22 @@ class DeploymentManifestsTest {
         expected.add("application.properties");
         assertEquals(expected, mounted);
 
-        // the same environment as the Deployment of this region, secrets included
+        // the same environment as the StatefulSet of this region, secrets included, but the Lease election: one
+        // replica, its own failback leader by the default file lock
         Map<String, String> vars = new java.util.LinkedHashMap<>();
         List<String> entries = at(traits, "environment", "vars");
         for (String entry : entries) {
             vars.put(entry.substring(0, entry.indexOf('=')), entry.substring(entry.indexOf('=') + 1));
         }
-        assertEquals(environment(container), vars);
+        Map<String, String> plain = new java.util.LinkedHashMap<>(environment(container));
+        plain.keySet().removeIf(name -> name.startsWith("XREGION_LEADERSHIP_"));
+        assertEquals(plain, vars);
+        assertEquals("file", property("xregion.leadership.service"));
+        assertEquals(1, (Integer) at(integration, "spec", "replicas"), "one outbox claim, so one replica");
+        String leadershipRoot = Path.of(Manifests.dockerfile("WORKDIR").get(Manifests.dockerfile("WORKDIR").size() - 1))
+                .resolve(property("xregion.leadership.file.root")).toString();
+        assertTrue(leadershipRoot.startsWith(mountPath(at(container, "volumeMounts"), "outbox") + "/"),
+                "the lock file is on a writable volume: " + leadershipRoot);
 
         assertEquals(containerPort(container, "http"), (Integer) at(traits, "container", "port"));
         int management = containerPort(container, "management");
@@ -258,7 +289,10 @@ class DeploymentManifestsTest {
         assertEquals(Boolean.TRUE, at(traits, "health", "enabled"));
         assertEquals((String) at(container, "image"), at(traits, "container", "image"));
         List<String> volumes = at(traits, "mount", "volumes");
-        assertEquals(List.of("xregion-outbox:" + mountPath(at(container, "volumeMounts"), "outbox")), volumes);
+        Map<String, Object> claim = only(Manifests.kustomize(Manifests.K8S.resolve("camel-k").resolve(region)),
+                "PersistentVolumeClaim");
+        assertEquals(List.of(at(claim, "metadata", "name") + ":" + mountPath(at(container, "volumeMounts"), "outbox")),
+                volumes);
         // the camel trait's runtime version names a Camel Quarkus catalog, which a camel-main image must not claim
         assertTrue(traits.get("camel") == null || at(traits, "camel", "runtimeVersion") == null);
 
@@ -273,10 +307,11 @@ class DeploymentManifestsTest {
         assertEquals((String) at(ingress, "spec", "tls", 0, "secretName"), at(traits, "ingress", "tlsSecretName"));
         assertEquals("Recreate", at(traits, "deployment", "strategy"));
 
-        // the pod: what no trait sets is merged in from spec.template, the same as the Deployment's pod
+        // the pod: what no trait sets is merged in from spec.template, the same as the StatefulSet's pod
         Map<String, Object> podTemplate = at(integration, "spec", "template", "spec");
         Map<String, Object> pod = at(deployment, "spec", "template", "spec");
         assertEquals((Map<String, Object>) pod.get("securityContext"), podTemplate.get("securityContext"));
+        assertEquals("xregion", pod.get("serviceAccountName"), "the plain install's pods run for the Lease election");
         assertEquals((Integer) pod.get("terminationGracePeriodSeconds"), podTemplate.get("terminationGracePeriodSeconds"));
         Map<String, Object> merged = at(podTemplate, "containers", 0);
         // Camel K's container is named "integration" unless the container trait names it otherwise
@@ -290,7 +325,7 @@ class DeploymentManifestsTest {
         // kamel run --pod-template reads the same PodSpec from its own file
         assertEquals(podTemplate, Manifests.documents(Manifests.K8S.resolve("camel-k/pod-template.yaml")).get(0));
 
-        // Prometheus finds the pods as it finds the Deployment's: the owner trait copies the annotations onto them
+        // Prometheus finds the pods as it finds the StatefulSet's: the owner trait copies the annotations onto them
         Map<String, String> scrape = at(deployment, "spec", "template", "metadata", "annotations");
         Map<String, String> annotations = at(integration, "metadata", "annotations");
         scrape.forEach((name, value) -> assertEquals(value, annotations.get(name), name));
@@ -314,7 +349,7 @@ class DeploymentManifestsTest {
         assertEquals(expected, new TreeSet<>(data.keySet()), "application.properties and every routes/*.camel.yaml, "
                 + "not the dev-only routes");
         for (String region : REGIONS) {
-            Map<String, Object> deployment = only(rendered(region), "Deployment");
+            Map<String, Object> deployment = only(rendered(region), "StatefulSet");
             List<Map<String, Object>> volumes = at(deployment, "spec", "template", "spec", "volumes");
             assertEquals((String) at(configMap, "metadata", "name"), at(volume(volumes, "config"), "configMap", "name"));
             List<String> resources = at(Manifests.integration(region), "spec", "traits", "mount", "resources");
@@ -322,6 +357,45 @@ class DeploymentManifestsTest {
         }
         assertEquals(Manifests.read(Manifests.PROJECT.resolve("application.properties")),
                 data.get("application.properties"));
+    }
+
+    @ParameterizedTest
+    @FieldSource("REGIONS")
+    void theReplicasElectOneFailbackLeaderPerRegionThroughALease(String region) {
+        List<Map<String, Object>> resources = rendered(region);
+        Map<String, Object> statefulSet = only(resources, "StatefulSet");
+        Map<String, String> env = environment(container(statefulSet));
+        assertEquals("kubernetes", env.get(environmentName("xregion.leadership.service")));
+        assertEquals("field:metadata.name", env.get(environmentName("xregion.leadership.kubernetes.pod-name")));
+        assertEquals("field:metadata.namespace", env.get(environmentName("xregion.leadership.kubernetes.namespace")));
+        // the members are the pods with the cluster labels: exactly this region's pods carry them
+        Map<String, String> podLabels = at(statefulSet, "spec", "template", "metadata", "labels");
+        for (String pair : property("xregion.leadership.kubernetes.cluster-labels")
+                .replace("{{xregion.webpubsub.primary}}", region).split(",")) {
+            String[] label = pair.split("=");
+            assertEquals(label[1], podLabels.get(label[0]), "pods carry cluster label " + label[0]);
+        }
+        assertEquals("xregion-failback-{{xregion.webpubsub.primary}}",
+                property("xregion.webpubsub.failback.leadership-namespace"), "a Lease per region");
+
+        // the pods' service account may run the election, in their namespace only
+        String account = at(statefulSet, "spec", "template", "spec", "serviceAccountName");
+        assertEquals(account, at(only(resources, "ServiceAccount"), "metadata", "name"));
+        Map<String, Object> binding = only(resources, "RoleBinding");
+        assertEquals(List.of(Map.of("kind", "ServiceAccount", "name", account)), at(binding, "subjects"));
+        Map<String, Object> role = only(resources, "Role");
+        assertEquals("Role", at(binding, "roleRef", "kind"));
+        assertEquals((String) at(role, "metadata", "name"), at(binding, "roleRef", "name"));
+        List<Map<String, Object>> rules = at(role, "rules");
+        Map<String, Object> leases = rules.stream().filter(r -> at(r, "resources").equals(List.of("leases")))
+                .findFirst().orElseThrow(() -> new AssertionError("no rule on leases"));
+        assertEquals(List.of("coordination.k8s.io"), leases.get("apiGroups"));
+        assertTrue(((List<?>) leases.get("verbs")).containsAll(List.of("get", "list", "watch", "create", "update",
+                "patch")), leases.toString());
+        Map<String, Object> pods = rules.stream().filter(r -> at(r, "resources").equals(List.of("pods")))
+                .findFirst().orElseThrow(() -> new AssertionError("no rule on pods"));
+        assertEquals(List.of(""), pods.get("apiGroups"));
+        assertEquals(List.of("get", "list"), pods.get("verbs"), "reads the members, changes nothing");
     }
 
     private static String mountPath(List<Map<String, Object>> mounts, String volume) {

@@ -112,6 +112,11 @@ final class Manifests {
         return found.get(0);
     }
 
+    /** The one document of a kind with a name. */
+    static Map<String, Object> named(List<Map<String, Object>> documents, String kind, String name) {
+        return only(documents.stream().filter(d -> name.equals(at(d, "metadata", "name"))).toList(), kind);
+    }
+
     /** Walks nested maps and lists: {@code at(deployment, "spec", "template", "spec", "containers", 0)}. */
     @SuppressWarnings("unchecked")
     static <T> T at(Object node, Object... path) {
@@ -138,6 +143,8 @@ final class Manifests {
             String name = (String) entry.get("name");
             if (entry.containsKey("value")) {
                 env.put(name, String.valueOf(entry.get("value")));
+            } else if (at(entry, "valueFrom") instanceof Map<?, ?> from && from.containsKey("fieldRef")) {
+                env.put(name, "field:" + at(entry, "valueFrom", "fieldRef", "fieldPath"));
             } else {
                 Map<String, Object> ref = at(entry, "valueFrom", "secretKeyRef");
                 env.put(name, "secret:" + ref.get("name") + "/" + ref.get("key"));

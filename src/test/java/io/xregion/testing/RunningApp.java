@@ -33,6 +33,9 @@ public final class RunningApp implements AutoCloseable {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("camel.server.port", Integer.toString(freePort()));
         properties.put("camel.management.port", Integer.toString(freePort()));
+        // its own failback leadership, so an app of one test never waits for the lock of another's
+        properties.put("xregion.leadership.file.root", leadershipRoot());
+        properties.put("xregion.leadership.file.acquire-interval-ms", "200");
         // a test that must know the port before the app starts (e.g. an emulator's event handler URL) gives it
         properties.putAll(overrides);
         int port = Integer.parseInt(properties.get("camel.server.port"));
@@ -111,6 +114,16 @@ public final class RunningApp implements AutoCloseable {
     @Override
     public void close() {
         main.stop();
+    }
+
+    private static String leadershipRoot() {
+        try {
+            java.nio.file.Path root = java.nio.file.Files.createTempDirectory("xregion-leadership");
+            root.toFile().deleteOnExit();
+            return root.toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public static int freePort() {

@@ -254,6 +254,9 @@ final class RestApi {
     }
 
     private void close(HttpServerRequest request, Hub hub, Target target, String id) {
+        if (target == Target.GROUP) {
+            emulator.countGroupClose(id);
+        }
         String reason = request.getParam("reason");
         Set<String> excluded = new HashSet<>(request.params().getAll("excluded"));
         for (ClientConnection connection : target.connections(hub, id)) {

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -72,6 +74,7 @@ public final class WebPubSubEmulator implements AutoCloseable {
     private final ClientEndpoint clients;
     private final AtomicInteger healthFailuresLeft = new AtomicInteger();
     private final AtomicLong healthChecks = new AtomicLong();
+    private final ConcurrentMap<String, AtomicLong> groupCloses = new ConcurrentHashMap<>();
     private HttpServer server;
     private volatile int port;
     private volatile Health health = Health.DOWN;
@@ -175,6 +178,16 @@ public final class WebPubSubEmulator implements AutoCloseable {
     /** The next {@code count} health checks answer 503, later ones 200 again: a blip, not an outage. */
     public void failHealthChecks(int count) {
         healthFailuresLeft.set(count);
+    }
+
+    /** How many close-group calls this instance has taken for a group (any hub), members or not. */
+    public long groupCloses(String group) {
+        AtomicLong count = groupCloses.get(group);
+        return count == null ? 0 : count.get();
+    }
+
+    void countGroupClose(String group) {
+        groupCloses.computeIfAbsent(group, g -> new AtomicLong()).incrementAndGet();
     }
 
     /** How many health checks this instance has answered, either way. */

@@ -1,0 +1,63 @@
+package io.xregion.leadership;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.cluster.CamelClusterService;
+
+import io.xregion.config.Settings;
+
+/**
+ * The cluster service that elects one failback leader among the replicas of a region's app server
+ * ({@code xregion.leadership.*}): a file lock locally and in tests, a Kubernetes Lease on Kubernetes. The failback
+ * route consumes through camel-master on the namespace {@code xregion.webpubsub.failback.leadership-namespace}, so it
+ * runs on the leader only.
+ */
+public class LeadershipConfiguration implements CamelConfiguration {
+
+    /**
+     * camel-main 4.17 adds the cluster services it finds in the registry to the context only after the routes are
+     * created, while the master component looks for one as soon as a route names it ("No cluster service found"):
+     * so it is added here, right after the beans are bound.
+     */
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        CamelClusterService service = context.getRegistry().lookupByNameAndType("leadershipService",
+                CamelClusterService.class);
+        context.addService(service, true, true);
+        String namespace = context.resolvePropertyPlaceholders("{{xregion.webpubsub.failback.leadership-namespace}}");
+        context.addStartupListener((camel, alreadyStarted) -> {
+            MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
+            if (!alreadyStarted && meters != null) {
+                LeadershipMetrics.register(meters, service, namespace);
+            }
+        });
+    }
+
+    @BindToRegistry("leadershipService")
+    public CamelClusterService leadershipService(
+            @PropertyInject("xregion.leadership.service") String service,
+            @PropertyInject("xregion.leadership.file.root") String fileRoot,
+            @PropertyInject("xregion.leadership.file.acquire-interval-ms") String fileAcquireInterval,
+            @PropertyInject(value = "xregion.leadership.kubernetes.namespace", defaultValue = "") String namespace,
+            @PropertyInject(value = "xregion.leadership.kubernetes.pod-name", defaultValue = "") String podName,
+            @PropertyInject("xregion.leadership.kubernetes.cluster-labels") String clusterLabels,
+            @PropertyInject("xregion.leadership.kubernetes.lease-duration-ms") String leaseDuration,
+            @PropertyInject("xregion.leadership.kubernetes.renew-deadline-ms") String renewDeadline,
+            @PropertyInject("xregion.leadership.kubernetes.retry-period-ms") String retryPeriod) {
+        return switch (Settings.required("xregion.leadership.service", service)) {
+            case "file" -> LeadershipServices.file(Settings.required("xregion.leadership.file.root", fileRoot),
+                    Settings.number("xregion.leadership.file.acquire-interval-ms", fileAcquireInterval, 100, 600_000));
+            case "kubernetes" -> LeadershipServices.kubernetes(new LeadershipServices.LeaseSettings(
+                    namespace.isBlank() ? null : namespace.trim(), podName.isBlank() ? null : podName.trim(),
+                    LeadershipSettings.labels("xregion.leadership.kubernetes.cluster-labels", clusterLabels),
+                    Settings.number("xregion.leadership.kubernetes.lease-duration-ms", leaseDuration, 1_000, 600_000),
+                    Settings.number("xregion.leadership.kubernetes.renew-deadline-ms", renewDeadline, 500, 600_000),
+                    Settings.number("xregion.leadership.kubernetes.retry-period-ms", retryPeriod, 100, 600_000)));
+            default -> throw new IllegalStateException("xregion.leadership.service must be file or kubernetes, not '"
+                    + service.trim() + "'");
+        };
+    }
+}

@@ -1,0 +1,28 @@
+package io.xregion.leadership;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.cluster.CamelClusterService;
+
+/** Which replica leads: {@code xregion.webpubsub.failback.leader}, 1 on the failback leader, 0 on the others. */
+final class LeadershipMetrics {
+
+    private LeadershipMetrics() {
+    }
+
+    static void register(MeterRegistry registry, CamelClusterService service, String namespace) {
+        Gauge.builder("xregion.webpubsub.failback.leader", service, s -> leads(s, namespace) ? 1 : 0)
+                .tag("namespace", namespace)
+                .description("1 while this replica is the failback leader of its region, else 0")
+                .register(registry);
+    }
+
+    private static boolean leads(CamelClusterService service, String namespace) {
+        try {
+            return service.getView(namespace).getLocalMember().isLeader();
+        } catch (Exception e) {
+            // no view yet (the service is starting or stopping): not the leader
+            return false;
+        }
+    }
+}

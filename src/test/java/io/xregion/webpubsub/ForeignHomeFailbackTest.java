@@ -1,0 +1,115 @@
+package io.xregion.webpubsub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.xregion.testing.ExternalServices;
+import io.xregion.testing.HttpCalls;
+import io.xregion.testing.RunningApp;
+import io.xregion.testing.WsClient;
+
+/**
+ * A region's app server lost, then restarted: while eastus's app server is gone, eastus's clients negotiate through
+ * westus's (as a global front sends them) naming their home, get westus's instance and eastus's home groups; when
+ * eastus's app server starts, its primary's first UP runs failback, which closes exactly those clients on westus
+ * (westus's own stay), and they negotiate home.
+ */
+class ForeignHomeFailbackTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final String PROTOCOL = "json.webpubsub.azure.v1";
+
+    @TempDir
+    Path data;
+
+    private final ExternalServices services = new ExternalServices();
+    private final List<RunningApp> apps = new ArrayList<>();
+    private final List<WsClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        clients.forEach(WsClient::close);
+        apps.forEach(RunningApp::close);
+        services.close();
+    }
+
+    private RunningApp appServer(String region, String other) {
+        Map<String, String> settings = new HashMap<>(services.productionSettings());
+        settings.putAll(RunningApp.fastHealth(500, 500));
+        settings.put("xregion.webpubsub.primary", region);
+        settings.put("xregion.servicebus.primary", region);
+        settings.put("xregion.servicebus.secondary", other);
+        settings.put("xregion.webpubsub.home-groups.shards", "2");
+        settings.put("xregion.webpubsub.failback.pace-ms", "100");
+        settings.put("xregion.servicebus.outbox.directory", data.resolve("outbox-" + region).toString());
+        RunningApp app = RunningApp.start(settings);
+        apps.add(app);
+        Awaitility.await().atMost(WAIT).until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
+        return app;
+    }
+
+    private JsonNode negotiate(RunningApp app, String query) {
+        HttpCalls.Answer answer = HttpCalls.get(app.url("/negotiate?" + query));
+        assertEquals(200, answer.status(), answer.body());
+        return answer.json();
+    }
+
+    private WsClient connect(JsonNode answer) {
+        WsClient client = WsClient.connect(answer.get("url").asText(), PROTOCOL);
+        clients.add(client);
+        assertEquals("connected", client.nextJson(WAIT).get("event").asText());
+        return client;
+    }
+
+    @Test
+    void aRestartedAppServerBringsHomeItsClientsFromAnotherRegionsAppServer() {
+        // eastus's app server is gone; westus's app server serves everyone
+        RunningApp westus = appServer("westus", "eastus");
+        List<WsClient> eastusClients = new ArrayList<>();
+        for (String user : List.of("e-0", "e-1", "e-2", "e-3")) {
+            // a client that negotiated with eastus's app server before keeps "home": "eastus" and sends it on
+            JsonNode answer = negotiate(westus, "userId=" + user + "&home=eastus");
+            assertEquals("westus", answer.get("region").asText());
+            assertEquals("eastus", answer.get("home").asText());
+            eastusClients.add(connect(answer));
+        }
+        JsonNode own = negotiate(westus, "userId=w-0");
+        assertEquals("westus", own.get("home").asText());
+        WsClient westusClient = connect(own);
+
+        // eastus's app server starts: its primary's first UP runs failback on westus's instance
+        RunningApp eastus = appServer("eastus", "westus");
+        for (WsClient client : eastusClients) {
+            JsonNode disconnected = client.nextJson(WAIT);
+            assertEquals("disconnected", disconnected.get("event").asText(), disconnected.toString());
+            assertTrue(disconnected.get("message").asText().contains("home region"), disconnected.toString());
+            client.awaitClose(WAIT);
+        }
+        Awaitility.await().atMost(WAIT).until(() -> services.westWebPubSub.groupCloses("xregion.home.eastus.0") == 1
+                && services.westWebPubSub.groupCloses("xregion.home.eastus.1") == 1);
+        assertFalse(westusClient.isClosed(), "westus's own client was closed");
+
+        // they come home: negotiate through eastus's app server (the front sends them there again)
+        for (String user : List.of("e-0", "e-1", "e-2", "e-3")) {
+            JsonNode answer = negotiate(eastus, "userId=" + user + "&home=eastus");
+            assertEquals("eastus", answer.get("region").asText());
+            connect(answer);
+        }
+        assertEquals(4, services.eastWebPubSub.connectionCount("chat"));
+        assertFalse(westusClient.isClosed(), "westus's own client was closed");
+    }
+}
