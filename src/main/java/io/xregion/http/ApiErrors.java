@@ -28,9 +28,6 @@ public final class ApiErrors {
         if (refused != null) {
             status = refused.status();
             body = refused.body();
-            if (refused.retryAfterSeconds() != null) {
-                exchange.getMessage().setHeader("Retry-After", refused.retryAfterSeconds());
-            }
             LOG.debug("{} {} refused: {} {}", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
                     exchange.getMessage().getHeader(Exchange.HTTP_PATH), status, refused.getMessage());
         } else {
@@ -40,15 +37,17 @@ public final class ApiErrors {
             body = errorBody("InternalError", "Unexpected failure; the server log has incident " + incident);
         }
         respond(exchange, status, body);
+        if (refused != null && refused.retryAfterSeconds() != null) {
+            exchange.getMessage().setHeader("Retry-After", refused.retryAfterSeconds());
+        }
+        if (refused != null && refused.challenge() != null) {
+            exchange.getMessage().setHeader("WWW-Authenticate", refused.challenge());
+        }
     }
 
     /** Sets status, JSON content type and body; drops every other header so nothing internal leaks out. */
     public static void respond(Exchange exchange, int status, Object body) {
-        Object retryAfter = exchange.getMessage().getHeader("Retry-After");
         exchange.getMessage().removeHeaders("*");
-        if (retryAfter != null) {
-            exchange.getMessage().setHeader("Retry-After", retryAfter);
-        }
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         exchange.getMessage().setBody(json(body));

@@ -12,6 +12,7 @@ import org.apache.camel.Header;
 import org.apache.camel.Variable;
 
 import io.xregion.http.ApiException;
+import io.xregion.identity.ClientIdentity;
 import io.xregion.security.AccessKeyJwt;
 
 /**
@@ -39,35 +40,40 @@ public final class ClientAccess {
     /**
      * The negotiate answer {@code {"url": "wss://...", "region": "...", "home": "..."}}, as JSON: {@code home} is the
      * client's home region (variable {@value ClientHome#HOME}, else this app server's primary), which a client keeps
-     * and sends on later negotiates ({@code ?home=}) so that it still counts as that region's after a failover.
+     * and sends on later negotiates ({@code ?home=}) so that it still counts as that region's after a failover. The
+     * identity (when negotiate's gate established one) adds its roles and groups to the token.
      */
     public String negotiate(@Variable(WebPubSubRouting.INSTANCE) WebPubSubInstance instance,
-            @Header("userId") Object userId, @Variable(ClientHome.HOME) String home) {
+            @Header("userId") Object userId, @Variable(ClientHome.HOME) String home,
+            @Variable(ClientIdentity.VARIABLE) ClientIdentity identity) {
         String clientHome = home == null ? homeGroups.home() : home;
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("url", clientUrl(instance, validUserId(userId), clientHome));
+        answer.put("url", clientUrl(instance, validUserId(userId), clientHome,
+                identity == null ? List.of() : identity.roles(), identity == null ? List.of() : identity.groups()));
         answer.put("region", instance.name());
         answer.put("home", clientHome);
         return io.xregion.http.ApiErrors.json(answer);
     }
 
-    /** The client URL with its access token, for a client of this app server's own region. */
-    public String clientUrl(WebPubSubInstance instance, String userId) {
-        return clientUrl(instance, userId, homeGroups.home());
-    }
-
-    /** The client URL with its access token; the token puts the client in a home group of {@code home}. */
-    public String clientUrl(WebPubSubInstance instance, String userId, String home) {
+    /**
+     * The client URL with its access token: the configured roles and a home group of {@code home}, plus the
+     * identity's own roles and groups.
+     */
+    private String clientUrl(WebPubSubInstance instance, String userId, String home, List<String> extraRoles,
+            List<String> extraGroups) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("aud", instance.clientAudience(hub));
         claims.put("exp", clock.instant().plus(lifetime).getEpochSecond());
         if (userId != null) {
             claims.put("sub", userId);
         }
-        if (!roles.isEmpty()) {
-            claims.put("role", roles);
+        List<String> granted = java.util.stream.Stream.concat(roles.stream(), extraRoles.stream()).distinct().toList();
+        if (!granted.isEmpty()) {
+            claims.put("role", granted);
         }
-        claims.put("webpubsub.group", List.of(homeGroups.groupFor(home, userId)));
+        List<String> groups = new java.util.ArrayList<>(List.of(homeGroups.groupFor(home, userId)));
+        extraGroups.stream().filter(g -> !groups.contains(g)).forEach(groups::add);
+        claims.put("webpubsub.group", groups);
         String token = AccessKeyJwt.sign(claims, instance.accessKey());
         return instance.clientUrl(hub) + "?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
     }

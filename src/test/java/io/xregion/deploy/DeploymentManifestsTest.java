@@ -77,6 +77,10 @@ class DeploymentManifestsTest {
         assertEquals(other, env.get(environmentName("xregion.servicebus.secondary")));
         assertTrue(List.of(property("xregion.webpubsub.instances").split(",")).contains(region),
                 region + " is one of xregion.webpubsub.instances");
+        // the production profile would refuse anonymous negotiate: the install verifies its users' tokens
+        assertEquals("jwt", env.get(environmentName("xregion.webpubsub.negotiate.identity")));
+        assertTrue(env.get(environmentName("xregion.webpubsub.negotiate.jwt.issuer")).startsWith("https://"));
+        assertEquals(null, env.get(environmentName("xregion.webpubsub.negotiate.allow-anonymous")));
 
         // this region's Web PubSub instance calls this region's event handler, through this region's ingress
         Map<String, Object> ingress = only(resources, "Ingress");

@@ -22,6 +22,7 @@ import java.util.jar.JarFile;
 import io.xregion.testing.AuditSubscription;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
+import io.xregion.testing.LocalOpenIdIssuer;
 import io.xregion.testing.RunningApp;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -44,6 +45,7 @@ class PackagedJarIT {
     Path deployments;
 
     private final ExternalServices services = new ExternalServices();
+    private final LocalOpenIdIssuer issuer = new LocalOpenIdIssuer();
     private Process app;
 
     @AfterEach
@@ -52,6 +54,7 @@ class PackagedJarIT {
             app.destroyForcibly();
         }
         services.close();
+        issuer.close();
     }
 
     @Test
@@ -90,6 +93,10 @@ class PackagedJarIT {
         // and the failback leader's election: there is no Kubernetes API here (LeadershipConfigurationTest checks
         // the Lease settings), so the default file lock, under the outbox's volume
         env.put("XREGION_LEADERSHIP_SERVICE", "file");
+        // and the identity provider: a local OpenID issuer in place of the Entra tenant the manifest names
+        assertEquals("jwt", env.get("XREGION_WEBPUBSUB_NEGOTIATE_IDENTITY"), "negotiate behind a verified identity");
+        env.put("XREGION_WEBPUBSUB_NEGOTIATE_JWT_ISSUER", issuer.issuer());
+        String audience = env.get("XREGION_WEBPUBSUB_NEGOTIATE_JWT_AUDIENCE");
 
         File output = deployments.resolve("output.log").toFile();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -114,8 +121,12 @@ class PackagedJarIT {
         assertEquals(200, metrics.status());
         assertTrue(metrics.body().contains("xregion_webpubsub_instance_up"), "xregion's own metrics are scraped");
 
-        // eastus is this region: negotiate hands out the eastus instance
-        HttpCalls.Answer negotiate = HttpCalls.get("http://127.0.0.1:" + port + "/negotiate?userId=deploy-check");
+        // without a token of the identity provider negotiate refuses; with one, eastus (this region) hands out the
+        // eastus instance to the token's user
+        HttpCalls.Answer anonymous = HttpCalls.get("http://127.0.0.1:" + port + "/negotiate?userId=deploy-check");
+        assertEquals(401, anonymous.status(), anonymous.body());
+        HttpCalls.Answer negotiate = HttpCalls.call("GET", "http://127.0.0.1:" + port + "/negotiate",
+                Map.of("Authorization", "Bearer " + issuer.token(audience, Map.of("oid", "deploy-check"))), null);
         assertEquals(200, negotiate.status(), negotiate.body());
         assertTrue(negotiate.json().get("url").asText().contains(":" + services.eastWebPubSub.port() + "/"),
                 negotiate.body());

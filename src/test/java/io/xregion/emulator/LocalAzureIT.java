@@ -172,6 +172,7 @@ class LocalAzureIT {
     private RunningApp app(String region, String otherRegion, Path secrets) {
         Map<String, String> settings = new LinkedHashMap<>(RunningApp.fastHealth(300, 300));
         settings.put(RunningApp.PROFILE, "prod");
+        settings.put("xregion.webpubsub.negotiate.allow-anonymous", "true");
         settings.put("xregion.secrets.directory", secrets.toString());
         settings.put("xregion.webpubsub.primary", region);
         settings.put("xregion.servicebus.primary", region);

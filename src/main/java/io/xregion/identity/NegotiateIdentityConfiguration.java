@@ -1,0 +1,103 @@
+package io.xregion.identity;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.xregion.config.Settings;
+
+/**
+ * Negotiate's gate: its identity mode and rate limits. The production profile refuses to start in mode none (any
+ * caller gets a token for any user id) unless that is allowed explicitly.
+ */
+public class NegotiateIdentityConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.xregion.negotiate");
+    private static final String JWT = NegotiateIdentitySettings.JWT;
+    private static final String LIMIT = NegotiateIdentitySettings.RATE_LIMIT;
+
+    @Override
+    public void configure(CamelContext context) {
+        Settings settings = Settings.of(context);
+        IdentityMode mode = IdentityMode.parse(settings.required(NegotiateIdentitySettings.MODE));
+        if (mode == IdentityMode.NONE && !settings.devProfile()) {
+            if (!settings.flag(NegotiateIdentitySettings.ALLOW_ANONYMOUS)) {
+                throw new IllegalStateException(NegotiateIdentitySettings.MODE + " is none: negotiate would hand "
+                        + "anyone a token for any userId. Set it to jwt or header (environment variable "
+                        + "XREGION_WEBPUBSUB_NEGOTIATE_IDENTITY), or allow anonymous negotiate explicitly with "
+                        + NegotiateIdentitySettings.ALLOW_ANONYMOUS + "=true (XREGION_WEBPUBSUB_NEGOTIATE_ALLOW_ANONYMOUS)");
+            }
+            LOG.warn("Negotiate is anonymous ({}=none, {}=true): any caller gets a token for any userId",
+                    NegotiateIdentitySettings.MODE, NegotiateIdentitySettings.ALLOW_ANONYMOUS);
+        }
+    }
+
+    @BindToRegistry(value = "negotiateGate", lazy = true)
+    public NegotiateGate negotiateGate(
+            @PropertyInject(NegotiateIdentitySettings.MODE) String mode,
+            @PropertyInject(JWT + "issuer") String issuer,
+            @PropertyInject(JWT + "audience") String audience,
+            @PropertyInject(JWT + "jwks-url") String jwksUrl,
+            @PropertyInject(JWT + "user-claim") String userClaim,
+            @PropertyInject(JWT + "roles-claim") String rolesClaim,
+            @PropertyInject(JWT + "role-mapping") String roleMapping,
+            @PropertyInject(JWT + "groups-claim") String groupsClaim,
+            @PropertyInject(JWT + "clock-skew-seconds") String clockSkew,
+            @PropertyInject(JWT + "jwks-refresh-interval-ms") String refreshInterval,
+            @PropertyInject(JWT + "timeout-ms") String timeout,
+            @PropertyInject(NegotiateIdentitySettings.HEADER_NAME) String userHeader,
+            @PropertyInject(LIMIT + "per-address") String perAddress,
+            @PropertyInject(LIMIT + "per-user") String perUser,
+            @PropertyInject(LIMIT + "window-seconds") String windowSeconds,
+            @PropertyInject(LIMIT + "client-address-header") String addressHeader) {
+        IdentityMode identityMode = IdentityMode.parse(mode);
+        BearerTokens bearerTokens = null;
+        if (identityMode == IdentityMode.JWT) {
+            bearerTokens = new BearerTokens(new BearerTokens.Settings(
+                    Settings.required(JWT + "issuer", issuer),
+                    Settings.commaSeparated(Settings.required(JWT + "audience", audience)), blankToNull(jwksUrl),
+                    Settings.required(JWT + "user-claim", userClaim), blankToNull(rolesClaim),
+                    roleMapping(roleMapping), blankToNull(groupsClaim),
+                    Settings.intNumber(JWT + "clock-skew-seconds", clockSkew, 0, 600),
+                    Settings.number(JWT + "jwks-refresh-interval-ms", refreshInterval, 0, 3_600_000),
+                    Settings.intNumber(JWT + "timeout-ms", timeout, 1, 60_000)));
+        }
+        String header = identityMode == IdentityMode.HEADER
+                ? Settings.required(NegotiateIdentitySettings.HEADER_NAME, userHeader) : null;
+        Duration window = Duration.ofSeconds(Settings.number(LIMIT + "window-seconds", windowSeconds, 1, 3600));
+        Clock clock = Clock.systemUTC();
+        return new NegotiateGate(identityMode, bearerTokens, header,
+                new RateLimit(Settings.intNumber(LIMIT + "per-address", perAddress, 0, 1_000_000), window, clock),
+                new RateLimit(Settings.intNumber(LIMIT + "per-user", perUser, 0, 1_000_000), window, clock),
+                blankToNull(addressHeader));
+    }
+
+    /** {@code AppRole=webpubsub.role|webpubsub.other,Other=...}: the Web PubSub roles each token role grants. */
+    static Map<String, List<String>> roleMapping(String value) {
+        Map<String, List<String>> mapping = new LinkedHashMap<>();
+        for (String entry : Settings.commaSeparated(value)) {
+            String[] parts = entry.split("=", 2);
+            if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                throw new IllegalStateException(JWT + "role-mapping must read "
+                        + "TokenRole=webpubsub.role|webpubsub.role,..., not '" + entry + "'");
+            }
+            mapping.put(parts[0].trim(), Arrays.stream(parts[1].split("\\|")).map(String::trim)
+                    .filter(s -> !s.isEmpty()).toList());
+        }
+        return mapping;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+}
