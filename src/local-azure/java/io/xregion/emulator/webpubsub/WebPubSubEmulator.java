@@ -24,6 +24,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.impl.VertxBuilder;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.core.impl.VertxThread;
 import io.vertx.core.spi.VertxThreadFactory;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -115,15 +116,19 @@ public final class WebPubSubEmulator implements AutoCloseable {
         return health;
     }
 
-    /** {@code http://host:port}, the endpoint of this instance's connection string. */
+    /** {@code http://host:port} ({@code https} with TLS), the endpoint of this instance's connection string. */
     public URI endpoint() {
-        return URI.create("http://" + options.host() + ":" + port);
+        return URI.create(scheme() + "://" + options.host() + ":" + port);
     }
 
     /** The connection string an app (or an SDK) uses for this instance, key included: do not log it. */
     public String connectionString() {
-        return "Endpoint=http://" + options.host() + ";Port=" + port + ";AccessKey=" + options.accessKey()
-                + ";Version=1.0;";
+        return "Endpoint=" + scheme() + "://" + options.host() + ";Port=" + port + ";AccessKey="
+                + options.accessKey() + ";Version=1.0;";
+    }
+
+    private String scheme() {
+        return options.tls() == null ? "http" : "https";
     }
 
     /** Listens (again) on the instance's port; state starts empty after a {@link #down()}. */
@@ -133,11 +138,16 @@ public final class WebPubSubEmulator implements AutoCloseable {
                 health = Health.UP;
                 return CompletableFuture.completedFuture(null);
             }
-            HttpServer created = vertx.createHttpServer(new HttpServerOptions()
+            HttpServerOptions serverOptions = new HttpServerOptions()
                     .setWebSocketSubProtocols(ClientProtocol.SUBPROTOCOLS)
                     .setMaxWebSocketMessageSize(options.maxMessageBytes())
                     .setMaxWebSocketFrameSize(options.maxMessageBytes())
-                    .setReuseAddress(true));
+                    .setReuseAddress(true);
+            if (options.tls() != null) {
+                serverOptions.setSsl(true).setKeyCertOptions(new PfxOptions()
+                        .setPath(options.tls().keyStore().toString()).setPassword(options.tls().password()));
+            }
+            HttpServer created = vertx.createHttpServer(serverOptions);
             created.connectionHandler(connection -> {
                 connections.add(connection);
                 connection.closeHandler(v -> connections.remove(connection));
