@@ -82,6 +82,22 @@ public record LocalTls(Path keyStore, String password, Path trustStore) {
         }
     }
 
+    /** Deletes the stores and the certificate (the directory too, when nothing else is left in it). */
+    public void remove() {
+        try {
+            Files.deleteIfExists(keyStore);
+            Files.deleteIfExists(keyStore.resolveSibling("local-azure.crt"));
+            Files.deleteIfExists(trustStore);
+            try (var left = Files.list(keyStore.getParent())) {
+                if (left.findAny().isEmpty()) {
+                    Files.delete(keyStore.getParent());
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The server side: this certificate, TLS 1.2 and 1.3. */
     public SSLContext serverContext() {
         try (InputStream in = Files.newInputStream(keyStore)) {
