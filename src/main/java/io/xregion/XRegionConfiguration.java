@@ -1,12 +1,11 @@
 package io.xregion;
 
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
@@ -21,34 +20,54 @@ import io.xregion.config.Settings;
 import io.xregion.http.ApiErrors;
 import io.xregion.http.ApiFallback;
 import io.xregion.http.ServerPortHttpEngine;
-import io.xregion.servicebus.ServiceBusBeans;
+import io.xregion.servicebus.NamespaceHealth;
+import io.xregion.servicebus.Outbox;
+import io.xregion.servicebus.ServiceBusConfiguration;
 import io.xregion.servicebus.ServiceBusMetrics;
-import io.xregion.webpubsub.BroadcastPayload;
-import io.xregion.webpubsub.ClientAccess;
-import io.xregion.webpubsub.EventHandlerSecurity;
 import io.xregion.webpubsub.FanoutCallCounter;
-import io.xregion.webpubsub.FanoutHealthFeedback;
-import io.xregion.webpubsub.FanoutOutcomeCollector;
-import io.xregion.webpubsub.FanoutResults;
-import io.xregion.webpubsub.HomeGroups;
-import io.xregion.webpubsub.PrimaryFirstRouter;
-import io.xregion.webpubsub.RestRequestSigner;
+import io.xregion.webpubsub.WebPubSubConfiguration;
 import io.xregion.webpubsub.WebPubSubHealth;
 import io.xregion.webpubsub.WebPubSubInstances;
 import io.xregion.webpubsub.WebPubSubMetrics;
-import io.xregion.webpubsub.WebPubSubReadiness;
-import io.xregion.webpubsub.WebPubSubRequests;
-import io.xregion.webpubsub.WebPubSubRestEndpoints;
 import io.xregion.webpubsub.WebPubSubRouting;
 
-/** The beans the routes use, built from application.properties (and the environment, which overrides it). */
+/**
+ * What xregion shares, and what runs before its beans are made: the mounted secrets, the profile's setup, the
+ * Service Bus components, the HTTP engine and the start-up steps. The beans the routes use are in
+ * {@link WebPubSubConfiguration} and {@link ServiceBusConfiguration}; they are lazy, so they read their settings
+ * (application.properties, the environment, which overrides it, and the mounted secrets) only once this has run.
+ */
 public class XRegionConfiguration implements CamelConfiguration {
+
+    /** The JSON error body of every HTTP route (http-api.camel.yaml). */
+    @BindToRegistry("apiErrors")
+    public ApiErrors apiErrors() {
+        return new ApiErrors();
+    }
 
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = Settings.of(context);
+        // first: both set settings the beans read (the mounted secrets, the dev profile's connection strings)
         settings.optional("xregion.secrets.directory")
                 .ifPresent(directory -> MountedSecrets.load(context.getPropertiesComponent(), Path.of(directory)));
+        prepareProfile(context, settings);
+
+        // looks up Service Bus beans: camel-main binds every configuration's beans before it calls any configure()
+        ServiceBusConfiguration.addComponents(context);
+        ServerPortHttpEngine httpEngine = new ServerPortHttpEngine(context);
+        context.getRegistry().bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class,
+                httpEngine);
+        String routerName = settings.required(WebPubSubRouting.ROUTER_PROPERTY);
+        context.addStartupListener((camel, alreadyStarted) -> {
+            if (!alreadyStarted) {
+                // not for routes added later: the server was set up the first time
+                started(camel, httpEngine, routerName);
+            }
+        });
+    }
+
+    private static void prepareProfile(CamelContext context, Settings settings) throws Exception {
         List<ProfileSetup> setups = ServiceLoader.load(ProfileSetup.class).stream().map(ServiceLoader.Provider::get)
                 .toList();
         if (settings.devProfile() && setups.isEmpty()) {
@@ -59,69 +78,24 @@ public class XRegionConfiguration implements CamelConfiguration {
         for (ProfileSetup setup : setups) {
             setup.prepare(context, settings);
         }
-        Registry registry = context.getRegistry();
-        Clock clock = Clock.systemUTC();
+    }
 
-        WebPubSubInstances instances = WebPubSubInstances.load(settings);
-        WebPubSubHealth health = new WebPubSubHealth(instances,
-                (int) settings.number("xregion.webpubsub.health.failure-threshold", 1, 100),
-                (int) settings.number("xregion.webpubsub.health.success-threshold", 1, 100), clock);
-        WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "webPubSubSigner",
-                settings.number("xregion.webpubsub.rest.connect-timeout-ms", 1, 600_000),
-                settings.number("xregion.webpubsub.rest.response-timeout-ms", 1, 600_000));
-        HomeGroups homeGroups = new HomeGroups(settings.required("xregion.webpubsub.home-groups.prefix"),
-                instances.primary().name(), (int) settings.number("xregion.webpubsub.home-groups.shards", 1, 1000));
-
-        registry.bind("webPubSubInstances", instances);
-        registry.bind("webPubSubHealth", health);
-        registry.bind("webPubSubSigner", new RestRequestSigner(instances,
-                Duration.ofSeconds(settings.number("xregion.webpubsub.rest.token-lifetime-seconds", 60, 86_400)),
-                clock));
-        registry.bind("webPubSubRestEndpoints", endpoints);
-        long interval = settings.number("xregion.webpubsub.health.interval-ms", 100, 3_600_000);
-        registry.bind("webPubSubRouter", new PrimaryFirstRouter());
-        String routerName = settings.required(WebPubSubRouting.ROUTER_PROPERTY);
-        WebPubSubRouting routing = new WebPubSubRouting(health, (int) Math.max(1, (interval + 999) / 1000));
-        registry.bind("webPubSubRouting", routing);
-        registry.bind("webPubSubRequests", new WebPubSubRequests(instances.hub(),
-                settings.required("xregion.webpubsub.failback.reason")));
-        registry.bind("fanoutOutcomeCollector", new FanoutOutcomeCollector(endpoints));
-        registry.bind("fanoutResults", new FanoutResults(instances, health));
-        FanoutCallCounter fanoutCallCounter = new FanoutCallCounter();
-        registry.bind("fanoutCallCounter", fanoutCallCounter);
-        registry.bind("fanoutHealthFeedback", new FanoutHealthFeedback(health));
-        registry.bind("homeGroups", homeGroups);
-        registry.bind("clientAccess", new ClientAccess(instances.hub(), homeGroups,
-                Duration.ofSeconds(settings.number("xregion.webpubsub.client-token.lifetime-seconds", 60, 86_400)),
-                settings.list("xregion.webpubsub.client-token.roles"), clock));
-        registry.bind("broadcastPayload", new BroadcastPayload(
-                (int) settings.number("xregion.webpubsub.broadcast.max-message-bytes", 1, 1024 * 1024)));
-        registry.bind("eventHandlerSecurity", EventHandlerSecurity.load(settings, instances));
-        registry.bind("apiErrors", new ApiErrors());
-        registry.bind("webPubSubReadiness", new WebPubSubReadiness(health));
-
-        ServiceBusBeans serviceBus = ServiceBusBeans.bind(context, settings, clock);
-
-        ServerPortHttpEngine httpEngine = new ServerPortHttpEngine(context);
-        registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class, httpEngine);
-        context.addStartupListener((camel, alreadyStarted) -> {
-            if (alreadyStarted) {
-                // called again for routes added later; the server was set up the first time
-                return;
-            }
-            // looked up now, not in configure: the user's own router may be bound after this configuration ran
-            routing.use(routerName, camel.getRegistry());
-            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel,
-                    VertxPlatformHttpRouter.getRouterNameFromPort(httpEngine.getServerPort()));
-            if (router != null) {
-                ApiFallback.install(router, camel.hasService(MainHttpServer.class));
-            }
-            MeterRegistry meters = camel.getRegistry().findSingleByType(MeterRegistry.class);
-            if (meters != null) {
-                WebPubSubMetrics.register(meters, instances, health);
-                fanoutCallCounter.meterRegistry(meters);
-                ServiceBusMetrics.register(meters, serviceBus.health(), serviceBus.outbox());
-            }
-        });
+    /** Once every bean is bound, the user's own included, and the HTTP server is up. */
+    private static void started(CamelContext camel, ServerPortHttpEngine httpEngine, String routerName) {
+        Registry registry = camel.getRegistry();
+        registry.lookupByNameAndType("webPubSubRouting", WebPubSubRouting.class).use(routerName, registry);
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel,
+                VertxPlatformHttpRouter.getRouterNameFromPort(httpEngine.getServerPort()));
+        if (router != null) {
+            ApiFallback.install(router, camel.hasService(MainHttpServer.class));
+        }
+        MeterRegistry meters = registry.findSingleByType(MeterRegistry.class);
+        if (meters != null) {
+            WebPubSubMetrics.register(meters, registry.lookupByNameAndType("webPubSubInstances",
+                    WebPubSubInstances.class), registry.lookupByNameAndType("webPubSubHealth", WebPubSubHealth.class));
+            registry.lookupByNameAndType("fanoutCallCounter", FanoutCallCounter.class).meterRegistry(meters);
+            ServiceBusMetrics.register(meters, registry.lookupByNameAndType("namespaceHealth", NamespaceHealth.class),
+                    registry.lookupByNameAndType("outbox", Outbox.class));
+        }
     }
 }

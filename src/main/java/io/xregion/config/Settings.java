@@ -54,10 +54,33 @@ public final class Settings {
     }
 
     public long number(String key, long min, long max) {
-        String value = required(key);
+        return number(key, required(key), min, max);
+    }
+
+    public boolean flag(String key) {
+        return flag(key, required(key));
+    }
+
+    /*
+     * The same checks on a value Camel injected (@PropertyInject), with the same messages: a bean method takes each
+     * setting as text and checks it here, so a bad value fails naming the property rather than a type conversion.
+     */
+
+    /** An injected value that must not be blank, trimmed. */
+    public static String required(String key, String value) {
+        String trimmed = value == null ? "" : value.trim();
+        if (trimmed.isEmpty()) {
+            throw new IllegalStateException(missing(key));
+        }
+        return trimmed;
+    }
+
+    /** An injected whole number from min to max. */
+    public static long number(String key, String value, long min, long max) {
+        String text = required(key, value);
         long number;
         try {
-            number = Long.parseLong(value);
+            number = Long.parseLong(text);
         } catch (NumberFormatException e) {
             throw new IllegalStateException(key + " must be a whole number");
         }
@@ -67,18 +90,29 @@ public final class Settings {
         return number;
     }
 
-    public boolean flag(String key) {
-        String value = required(key);
-        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+    /** An injected whole number from min to max that fits an int (every max given is an int). */
+    public static int intNumber(String key, String value, int min, int max) {
+        return (int) number(key, value, min, max);
+    }
+
+    /** An injected true or false. */
+    public static boolean flag(String key, String value) {
+        String text = required(key, value);
+        if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
             throw new IllegalStateException(key + " must be true or false");
         }
-        return Boolean.parseBoolean(value);
+        return Boolean.parseBoolean(text);
+    }
+
+    /** An injected comma-separated list, blanks dropped; empty when the value is. */
+    public static List<String> commaSeparated(String value) {
+        return value == null ? List.of() : Arrays.stream(value.split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList();
     }
 
     /** A comma-separated list, blanks dropped; empty when the property is absent or empty. */
     public List<String> list(String key) {
-        return optional(key).map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .toList()).orElse(List.of());
+        return commaSeparated(optional(key).orElse(null));
     }
 
     /** The message for a required property nobody set. */

@@ -9,7 +9,8 @@ import io.xregion.security.AzureCredential;
 
 /**
  * How xregion uses Service Bus: the replication mode, the two namespaces (the primary is the one passive
- * replication starts with), and the entity both hold.
+ * replication starts with), the entity both hold, and the namespaces' message size limit (a publish's, and a drained
+ * batch's).
  *
  * <pre>
  * xregion.servicebus.mode      = active            # or passive
@@ -19,10 +20,11 @@ import io.xregion.security.AzureCredential;
  * xregion.servicebus.eastus.connection-string = ...   # from the environment or a mounted secret
  * xregion.servicebus.westus.credential = managed-identity   # or workload-identity: no key, Microsoft Entra ID
  * xregion.servicebus.westus.fully-qualified-namespace = westus-xregion.servicebus.windows.net
+ * xregion.servicebus.max-message-bytes = 250000
  * </pre>
  */
 public record ServiceBusSettings(Mode mode, ServiceBusNamespace primary, ServiceBusNamespace secondary,
-        String entity, String entityType, String subscription) {
+        String entity, String entityType, String subscription, int maxMessageBytes) {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
@@ -75,7 +77,8 @@ public record ServiceBusSettings(Mode mode, ServiceBusNamespace primary, Service
         }
         return new ServiceBusSettings(mode.equals("active") ? Mode.ACTIVE : Mode.PASSIVE,
                 namespace(settings, primary), namespace(settings, secondary),
-                settings.required("xregion.servicebus.entity"), entityType, subscription);
+                settings.required("xregion.servicebus.entity"), entityType, subscription,
+                (int) settings.number("xregion.servicebus.max-message-bytes", 1, 100 * 1024 * 1024));
     }
 
     private static String name(Settings settings, String key) {

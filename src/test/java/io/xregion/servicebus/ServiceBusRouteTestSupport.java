@@ -2,7 +2,6 @@ package io.xregion.servicebus;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,12 +11,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.spi.CamelBeanPostProcessor;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.junit5.CamelTestSupport;
 
-import io.xregion.config.Settings;
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
 import io.xregion.http.ApiErrors;
@@ -25,7 +24,7 @@ import io.xregion.testing.Keys;
 
 /**
  * Route tests of the Service Bus routes: the real route files ({@code routes/servicebus-*.camel.yaml} and the route
- * configurations of {@code http-api.camel.yaml}), the real beans ({@link ServiceBusBeans}, from the real
+ * configurations of {@code http-api.camel.yaml}), the real beans ({@link ServiceBusConfiguration}, from the real
  * application.properties), and for Service Bus two local namespaces (the emulator, speaking AMQP), so the producer,
  * the SDK and the outage classification run as in production. What a test replaces (a timer, a consumer, the
  * processing route) it replaces with Camel's test support.
@@ -94,7 +93,12 @@ abstract class ServiceBusRouteTestSupport extends CamelTestSupport {
         context.getPropertiesComponent().setOverrideProperties(overrides);
         context.getRegistry().bind("meters", MeterRegistry.class, meters);
         context.getRegistry().bind("apiErrors", new ApiErrors());
-        ServiceBusBeans.bind(context, Settings.of(context), Clock.systemUTC());
+        // the app's Service Bus beans, bound as camel-main binds them, and its components
+        CamelBeanPostProcessor beans = PluginHelper.getBeanPostProcessor(context);
+        ServiceBusConfiguration configuration = new ServiceBusConfiguration();
+        beans.postProcessBeforeInitialization(configuration, "serviceBusConfiguration");
+        beans.postProcessAfterInitialization(configuration, "serviceBusConfiguration");
+        ServiceBusConfiguration.addComponents(context);
         return context;
     }
 

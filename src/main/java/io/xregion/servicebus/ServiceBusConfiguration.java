@@ -1,0 +1,158 @@
+package io.xregion.servicebus;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.support.service.ServiceSupport;
+
+import io.xregion.config.Settings;
+import io.xregion.webpubsub.BroadcastPayload;
+
+/**
+ * The Service Bus beans the routes use, each from its own settings. A bean that needs settings or other beans is
+ * lazy: Camel creates it when a route (or another bean) first looks it up, after XRegionConfiguration has loaded the
+ * mounted secrets and prepared the profile, whose settings it may read. Not beans: the one component per namespace
+ * ({@link #addComponents}).
+ */
+public class ServiceBusConfiguration implements CamelConfiguration {
+
+    /**
+     * What Service Bus needs besides its beans: the BinaryData converters and one camel-azure-servicebus component
+     * per namespace. Called once the profile has set the namespaces' connection strings.
+     */
+    public static void addComponents(CamelContext context) {
+        BinaryDataConverters.register(context);
+        var registry = context.getRegistry();
+        // every namespace's producer records its sends' outcomes: in the namespace's health and the counters
+        SendOutcomeRecorder outcomes = new SendOutcomeRecorder(
+                registry.lookupByNameAndType("namespaceHealth", NamespaceHealth.class),
+                registry.lookupByNameAndType("serviceBusCounters", ServiceBusCounters.class));
+        NamespaceComponents.add(context, registry.lookupByNameAndType("serviceBusSettings", ServiceBusSettings.class),
+                outcomes);
+    }
+
+    @BindToRegistry(value = "serviceBusSettings", lazy = true)
+    public ServiceBusSettings serviceBusSettings(CamelContext context) {
+        // the namespaces' keys are named after them (xregion.servicebus.<namespace>.*): read through Settings
+        return ServiceBusSettings.load(Settings.of(context));
+    }
+
+    @BindToRegistry(value = "namespaceHealth", lazy = true)
+    public NamespaceHealth namespaceHealth(@BeanInject("serviceBusSettings") ServiceBusSettings serviceBus,
+            @PropertyInject("xregion.servicebus.health.timeout-ms") String timeout) {
+        return new NamespaceHealth(serviceBus.namespaces(),
+                Settings.intNumber("xregion.servicebus.health.timeout-ms", timeout, 1, 600_000), Clock.systemUTC());
+    }
+
+    /** The counts made in Java, shared by the namespaces' producers and the outbox. */
+    @BindToRegistry(value = "serviceBusCounters", lazy = true)
+    public ServiceBusCounters serviceBusCounters(CamelContext context) {
+        return new ServiceBusCounters(context);
+    }
+
+    @BindToRegistry(value = "activeRecipients", lazy = true)
+    public ActiveRecipients activeRecipients(@BeanInject("namespaceHealth") NamespaceHealth health,
+            @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus) {
+        return new ActiveRecipients(health, serviceBus.entity() + "?serviceBusType=" + serviceBus.entityType());
+    }
+
+    @BindToRegistry("acceptedByAnyNamespace")
+    public AcceptedByAnyNamespace acceptedByAnyNamespace() {
+        return new AcceptedByAnyNamespace();
+    }
+
+    @BindToRegistry(value = "passiveRoles", lazy = true)
+    public PassiveRoles passiveRoles(@BeanInject("serviceBusSettings") ServiceBusSettings serviceBus) {
+        return new PassiveRoles(serviceBus.primary().name());
+    }
+
+    @BindToRegistry(value = "outbox", lazy = true)
+    public Outbox outbox(CamelContext context, @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus,
+            @BeanInject("serviceBusCounters") ServiceBusCounters counters,
+            @PropertyInject("xregion.servicebus.outbox.enabled") String enabled,
+            @PropertyInject("xregion.servicebus.outbox.directory") String directory,
+            @PropertyInject("xregion.servicebus.outbox.fsync") String fsync,
+            @PropertyInject("xregion.servicebus.outbox.max-messages") String maxMessages,
+            @PropertyInject("xregion.servicebus.outbox.backoff.initial-ms") String initialBackoff,
+            @PropertyInject("xregion.servicebus.outbox.backoff.max-ms") String maxBackoff,
+            @PropertyInject("xregion.servicebus.outbox.batch-messages") String batchMessages) {
+        if (!Settings.flag("xregion.servicebus.outbox.enabled", enabled)) {
+            return Outbox.disabled();
+        }
+        Path path = Path.of(Settings.required("xregion.servicebus.outbox.directory", directory));
+        Outbox outbox = new Outbox(new FileOutbox(path, Settings.flag("xregion.servicebus.outbox.fsync", fsync)),
+                path.resolve("refused"),
+                Settings.intNumber("xregion.servicebus.outbox.max-messages", maxMessages, 1, 100_000_000),
+                Duration.ofMillis(Settings.number("xregion.servicebus.outbox.backoff.initial-ms", initialBackoff, 1,
+                        3_600_000)),
+                Duration.ofMillis(Settings.number("xregion.servicebus.outbox.backoff.max-ms", maxBackoff, 1,
+                        3_600_000)),
+                Settings.intNumber("xregion.servicebus.outbox.batch-messages", batchMessages, 1, 4500),
+                // a drained batch's limit: the namespace's own message size limit
+                serviceBus.maxMessageBytes(), Clock.systemUTC(), counters);
+        closeOnStop(context, outbox);
+        return outbox;
+    }
+
+    /**
+     * Closes the outbox's files when Camel stops. Not with the registry's destroyMethod: on a lazy bean Camel 4.17.0
+     * calls it at registry stop even when nothing made the bean, and makes it then, when its dependencies are gone.
+     */
+    private static void closeOnStop(CamelContext context, Outbox outbox) {
+        try {
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    outbox.close();
+                }
+            }, true, true);
+        } catch (Exception e) {
+            outbox.close();
+            throw new IllegalStateException("the outbox's close on stop could not be registered", e);
+        }
+    }
+
+    @BindToRegistry(value = "processingRetry", lazy = true)
+    public ProcessingRetry processingRetry(CamelContext context,
+            @PropertyInject("xregion.servicebus.receive.retry.max-retries") String maxRetries,
+            @PropertyInject("xregion.servicebus.receive.retry.initial-delay-ms") String initialDelay,
+            @PropertyInject("xregion.servicebus.receive.retry.max-delay-ms") String maxDelay) {
+        return new ProcessingRetry(context.createProducerTemplate(),
+                Settings.intNumber("xregion.servicebus.receive.retry.max-retries", maxRetries, 0, 100),
+                Duration.ofMillis(Settings.number("xregion.servicebus.receive.retry.initial-delay-ms", initialDelay,
+                        1, 600_000)),
+                Duration.ofMillis(Settings.number("xregion.servicebus.receive.retry.max-delay-ms", maxDelay, 1,
+                        600_000)));
+    }
+
+    /** The receivers' duplicate store (xregion.servicebus.dedup.repository names it): one process's memory. */
+    @BindToRegistry(value = "servicebusDedup", lazy = true)
+    public BoundedCaffeineIdempotentRepository servicebusDedup(
+            @PropertyInject("xregion.servicebus.dedup.window-seconds") String window,
+            @PropertyInject("xregion.servicebus.dedup.max-entries") String maxEntries) {
+        return new BoundedCaffeineIdempotentRepository(
+                Duration.ofSeconds(Settings.number("xregion.servicebus.dedup.window-seconds", window, 1, 7 * 86_400)),
+                Settings.number("xregion.servicebus.dedup.max-entries", maxEntries, 1, 100_000_000));
+    }
+
+    @BindToRegistry(value = "publishRequests", lazy = true)
+    public PublishRequests publishRequests(@BeanInject("serviceBusSettings") ServiceBusSettings serviceBus,
+            @BeanInject("outbox") Outbox outbox) {
+        // a publish's limit: the namespace's own message size limit
+        return new PublishRequests(new BroadcastPayload(serviceBus.maxMessageBytes()), serviceBus.mode(), outbox);
+    }
+
+    @BindToRegistry(value = "serviceBusReadiness", lazy = true)
+    public ServiceBusReadiness serviceBusReadiness(@BeanInject("namespaceHealth") NamespaceHealth health,
+            @BeanInject("outbox") Outbox outbox,
+            @PropertyInject("xregion.servicebus.ready-while-queueing") String readyWhileQueueing) {
+        return new ServiceBusReadiness(health, outbox,
+                Settings.flag("xregion.servicebus.ready-while-queueing", readyWhileQueueing));
+    }
+}

@@ -1,0 +1,140 @@
+package io.xregion.webpubsub;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+
+import io.xregion.config.Settings;
+
+/**
+ * The Web PubSub beans the routes use, each from its own settings. A bean that needs settings or other beans is
+ * lazy: Camel creates it when a route (or another bean) first looks it up, after XRegionConfiguration has loaded the
+ * mounted secrets and prepared the profile, whose settings it may read.
+ */
+public class WebPubSubConfiguration implements CamelConfiguration {
+
+    @BindToRegistry(value = "webPubSubInstances", lazy = true)
+    public WebPubSubInstances webPubSubInstances(CamelContext context) {
+        // the instances' keys are named after them (xregion.webpubsub.<instance>.*): read through Settings
+        return WebPubSubInstances.load(Settings.of(context));
+    }
+
+    @BindToRegistry(value = "webPubSubHealth", lazy = true)
+    public WebPubSubHealth webPubSubHealth(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
+            @PropertyInject("xregion.webpubsub.health.failure-threshold") String failureThreshold,
+            @PropertyInject("xregion.webpubsub.health.success-threshold") String successThreshold) {
+        return new WebPubSubHealth(instances,
+                Settings.intNumber("xregion.webpubsub.health.failure-threshold", failureThreshold, 1, 100),
+                Settings.intNumber("xregion.webpubsub.health.success-threshold", successThreshold, 1, 100),
+                Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "webPubSubSigner", lazy = true)
+    public RestRequestSigner webPubSubSigner(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
+            @PropertyInject("xregion.webpubsub.rest.token-lifetime-seconds") String tokenLifetime) {
+        return new RestRequestSigner(instances, Duration.ofSeconds(
+                Settings.number("xregion.webpubsub.rest.token-lifetime-seconds", tokenLifetime, 60, 86_400)),
+                Clock.systemUTC());
+    }
+
+    /**
+     * The instances' REST endpoints. Their URIs name the webPubSubSigner bean, which camel-http looks up at the first
+     * call; it is injected here too so that it is made, and its settings checked, at start-up with the endpoints.
+     */
+    @BindToRegistry(value = "webPubSubRestEndpoints", lazy = true)
+    public WebPubSubRestEndpoints webPubSubRestEndpoints(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
+            @BeanInject("webPubSubSigner") RestRequestSigner signer,
+            @PropertyInject("xregion.webpubsub.rest.connect-timeout-ms") String connectTimeout,
+            @PropertyInject("xregion.webpubsub.rest.response-timeout-ms") String responseTimeout) {
+        return new WebPubSubRestEndpoints(instances, "webPubSubSigner",
+                Settings.number("xregion.webpubsub.rest.connect-timeout-ms", connectTimeout, 1, 600_000),
+                Settings.number("xregion.webpubsub.rest.response-timeout-ms", responseTimeout, 1, 600_000));
+    }
+
+    /** The default router; xregion.webpubsub.router may name another bean (see XRegionConfiguration's start-up). */
+    @BindToRegistry("webPubSubRouter")
+    public PrimaryFirstRouter webPubSubRouter() {
+        return new PrimaryFirstRouter();
+    }
+
+    @BindToRegistry(value = "webPubSubRouting", lazy = true)
+    public WebPubSubRouting webPubSubRouting(@BeanInject("webPubSubHealth") WebPubSubHealth health,
+            @PropertyInject("xregion.webpubsub.health.interval-ms") String interval) {
+        long intervalMillis = Settings.number("xregion.webpubsub.health.interval-ms", interval, 100, 3_600_000);
+        // a refused negotiate tells clients to come back after about one health interval
+        return new WebPubSubRouting(health, (int) Math.max(1, (intervalMillis + 999) / 1000));
+    }
+
+    @BindToRegistry(value = "webPubSubRequests", lazy = true)
+    public WebPubSubRequests webPubSubRequests(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
+            @PropertyInject("xregion.webpubsub.failback.reason") String failbackReason) {
+        return new WebPubSubRequests(instances.hub(),
+                Settings.required("xregion.webpubsub.failback.reason", failbackReason));
+    }
+
+    @BindToRegistry(value = "fanoutOutcomeCollector", lazy = true)
+    public FanoutOutcomeCollector fanoutOutcomeCollector(
+            @BeanInject("webPubSubRestEndpoints") WebPubSubRestEndpoints endpoints) {
+        return new FanoutOutcomeCollector(endpoints);
+    }
+
+    @BindToRegistry(value = "fanoutResults", lazy = true)
+    public FanoutResults fanoutResults(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
+            @BeanInject("webPubSubHealth") WebPubSubHealth health) {
+        return new FanoutResults(instances, health);
+    }
+
+    /** Counts into the meter registry XRegionConfiguration hands it at start-up. */
+    @BindToRegistry("fanoutCallCounter")
+    public FanoutCallCounter fanoutCallCounter() {
+        return new FanoutCallCounter();
+    }
+
+    @BindToRegistry(value = "fanoutHealthFeedback", lazy = true)
+    public FanoutHealthFeedback fanoutHealthFeedback(@BeanInject("webPubSubHealth") WebPubSubHealth health) {
+        return new FanoutHealthFeedback(health);
+    }
+
+    @BindToRegistry(value = "homeGroups", lazy = true)
+    public HomeGroups homeGroups(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
+            @PropertyInject("xregion.webpubsub.home-groups.prefix") String prefix,
+            @PropertyInject("xregion.webpubsub.home-groups.shards") String shards) {
+        return new HomeGroups(Settings.required("xregion.webpubsub.home-groups.prefix", prefix),
+                instances.primary().name(),
+                Settings.intNumber("xregion.webpubsub.home-groups.shards", shards, 1, 1000));
+    }
+
+    @BindToRegistry(value = "clientAccess", lazy = true)
+    public ClientAccess clientAccess(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
+            @BeanInject("homeGroups") HomeGroups homeGroups,
+            @PropertyInject("xregion.webpubsub.client-token.lifetime-seconds") String lifetime,
+            @PropertyInject("xregion.webpubsub.client-token.roles") String roles) {
+        return new ClientAccess(instances.hub(), homeGroups, Duration.ofSeconds(
+                Settings.number("xregion.webpubsub.client-token.lifetime-seconds", lifetime, 60, 86_400)),
+                Settings.commaSeparated(roles), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "broadcastPayload", lazy = true)
+    public BroadcastPayload broadcastPayload(
+            @PropertyInject("xregion.webpubsub.broadcast.max-message-bytes") String maxMessageBytes) {
+        return new BroadcastPayload(
+                Settings.intNumber("xregion.webpubsub.broadcast.max-message-bytes", maxMessageBytes, 1, 1024 * 1024));
+    }
+
+    @BindToRegistry(value = "eventHandlerSecurity", lazy = true)
+    public EventHandlerSecurity eventHandlerSecurity(CamelContext context,
+            @BeanInject("webPubSubInstances") WebPubSubInstances instances) {
+        // the instances' secondary keys are named after them (xregion.webpubsub.<instance>.*): read through Settings
+        return EventHandlerSecurity.load(Settings.of(context), instances);
+    }
+
+    @BindToRegistry(value = "webPubSubReadiness", lazy = true)
+    public WebPubSubReadiness webPubSubReadiness(@BeanInject("webPubSubHealth") WebPubSubHealth health) {
+        return new WebPubSubReadiness(health);
+    }
+}
