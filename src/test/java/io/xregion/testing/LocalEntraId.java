@@ -65,6 +65,7 @@ public final class LocalEntraId implements AutoCloseable {
     });
     private final List<RSAKey> keys = new CopyOnWriteArrayList<>();
     private final List<TokenRequest> requests = new CopyOnWriteArrayList<>();
+    private final List<String> issued = new CopyOnWriteArrayList<>();
 
     public LocalEntraId() {
         rollKey();
@@ -98,6 +99,11 @@ public final class LocalEntraId implements AutoCloseable {
     /** The token requests answered so far, oldest first. */
     public List<TokenRequest> requests() {
         return List.copyOf(requests);
+    }
+
+    /** The tokens the managed-identity endpoint handed out, to check that none leaks into a log or an answer. */
+    public List<String> issuedTokens() {
+        return List.copyOf(issued);
     }
 
     /** A new signing key, published next to the old ones and used for every token from now on. */
@@ -182,7 +188,9 @@ public final class LocalEntraId implements AutoCloseable {
         requests.add(new TokenRequest(resource, query.get("client_id")));
         long expiresOn = System.currentTimeMillis() / 1000 + 3600;
         Map<String, String> body = new LinkedHashMap<>();
-        body.put("access_token", token(resource, clientId));
+        String token = token(resource, clientId);
+        issued.add(token);
+        body.put("access_token", token);
         body.put("expires_on", Long.toString(expiresOn));
         body.put("resource", resource);
         body.put("token_type", "Bearer");
