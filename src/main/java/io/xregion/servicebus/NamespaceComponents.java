@@ -30,7 +30,7 @@ final class NamespaceComponents {
         // Camel's component configuration, not xregion's ServiceBusConfiguration (the beans)
         var configuration = new org.apache.camel.component.azure.servicebus.ServiceBusConfiguration();
         // a connection string, or an Entra credential and the fully qualified namespace
-        NamespaceCredentials.apply(configuration, namespace, namespace.credential().entra() ? credentials.get() : null);
+        NamespaceCredentials.apply(configuration, namespace, kind -> credentials.get().credential(kind));
         // the SDK's backoff jitter fails with a delay under 1 s or a max delay close to it
         configuration.setAmqpRetryOptions(new AmqpRetryOptions().setMode(AmqpRetryMode.EXPONENTIAL)
                 .setMaxRetries(namespace.maxRetries()).setTryTimeout(namespace.tryTimeout())

@@ -1,8 +1,12 @@
 package io.xregion.servicebus;
 
+import java.util.function.Function;
+
+import com.azure.core.credential.TokenCredential;
 import org.apache.camel.component.azure.servicebus.CredentialType;
 import org.apache.camel.component.azure.servicebus.ServiceBusConfiguration;
 
+import io.xregion.security.AzureCredential;
 import io.xregion.security.EntraCredentials;
 
 /**
@@ -16,11 +20,12 @@ public final class NamespaceCredentials {
     private NamespaceCredentials() {
     }
 
+    /** @param credentials the credential of each Entra kind ({@link EntraCredentials#credential}) */
     public static void apply(ServiceBusConfiguration configuration, ServiceBusNamespace namespace,
-            EntraCredentials credentials) {
+            Function<AzureCredential, TokenCredential> credentials) {
         if (namespace.credential().entra()) {
             configuration.setCredentialType(CredentialType.TOKEN_CREDENTIAL);
-            configuration.setTokenCredential(credentials.credential(namespace.credential()));
+            configuration.setTokenCredential(credentials.apply(namespace.credential()));
             configuration.setFullyQualifiedNamespace(namespace.fullyQualifiedNamespace());
         } else {
             configuration.setCredentialType(CredentialType.CONNECTION_STRING);

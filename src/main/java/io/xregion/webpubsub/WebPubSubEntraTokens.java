@@ -3,7 +3,11 @@ package io.xregion.webpubsub;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
+import com.azure.core.credential.TokenCredential;
+
+import io.xregion.security.AzureCredential;
 import io.xregion.security.EntraBearerToken;
 import io.xregion.security.EntraCredentials;
 
@@ -19,9 +23,15 @@ public final class WebPubSubEntraTokens {
     private final Map<String, EntraBearerToken> byInstance = new LinkedHashMap<>();
 
     public WebPubSubEntraTokens(WebPubSubInstances instances, EntraCredentials credentials, Clock clock) {
+        this(instances, credentials::credential, clock);
+    }
+
+    /** @param credentials the credential of each kind ({@link EntraCredentials#credential}) */
+    public WebPubSubEntraTokens(WebPubSubInstances instances,
+            Function<AzureCredential, TokenCredential> credentials, Clock clock) {
         for (WebPubSubInstance instance : instances.all()) {
             if (instance.credential().entra()) {
-                byInstance.put(instance.name(), new EntraBearerToken(credentials.credential(instance.credential()),
+                byInstance.put(instance.name(), new EntraBearerToken(credentials.apply(instance.credential()),
                         SCOPE, clock));
             }
         }

@@ -297,6 +297,7 @@ final class RestApi {
     }
 
     private void generateToken(HttpServerRequest request, String hubName) {
+        emulator.tokenGenerated();
         String userId = request.getParam("userId");
         String minutes = request.getParam("minutesToExpire");
         long minutesToExpire = 60;

@@ -73,6 +73,7 @@ public final class WebPubSubEmulator implements AutoCloseable {
     private final ClientEndpoint clients;
     private final AtomicInteger healthFailuresLeft = new AtomicInteger();
     private final AtomicLong healthChecks = new AtomicLong();
+    private final AtomicLong generatedTokens = new AtomicLong();
     private HttpServer server;
     private volatile int port;
     private volatile Health health = Health.DOWN;
@@ -185,6 +186,15 @@ public final class WebPubSubEmulator implements AutoCloseable {
     /** The next {@code count} health checks answer 503, later ones 200 again: a blip, not an outage. */
     public void failHealthChecks(int count) {
         healthFailuresLeft.set(count);
+    }
+
+    /** How many {@code :generateToken} calls this instance has answered (accepted ones, refused input included). */
+    public long generatedTokens() {
+        return generatedTokens.get();
+    }
+
+    void tokenGenerated() {
+        generatedTokens.incrementAndGet();
     }
 
     /** How many health checks this instance has answered, either way. */
