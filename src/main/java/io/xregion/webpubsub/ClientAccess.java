@@ -17,7 +17,8 @@ import io.xregion.security.AccessKeyJwt;
 /**
  * Client access for negotiate: a token minted locally with the chosen instance's own key (only that key's
  * signature opens a connection there), placing the client in its home group; for an instance reached with
- * Microsoft Entra ID (no key), the same token from the service's {@code :generateToken} ({@link GeneratedClientTokens}).
+ * Microsoft Entra ID (no key), the same token from the service's {@code :generateToken}
+ * ({@link GeneratedClientTokens}).
  */
 public final class ClientAccess {
 

@@ -89,7 +89,8 @@ class LocalAzureEntraIdTest {
 
     @Test
     void webPubSubTakesEntraTokensOverHttpsAndRefusesAccessKeys() throws Exception {
-        var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        var trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
         java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
         try (var in = Files.newInputStream(localAzure.tls().trustStore())) {
             store.load(in, LocalTls.TRUST_PASSWORD.toCharArray());

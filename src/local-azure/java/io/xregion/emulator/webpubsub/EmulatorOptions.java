@@ -65,22 +65,26 @@ public record EmulatorOptions(String name, String host, int port, String accessK
 
     public EmulatorOptions withHost(String value) {
         return new EmulatorOptions(name, value, port, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
-                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases, entra, localAuth, tls);
+                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases, entra, localAuth,
+                tls);
     }
 
     public EmulatorOptions withPort(int value) {
         return new EmulatorOptions(name, host, value, accessKey, eventHandlerUrl, recoveryWindow, clockSkew,
-                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases, entra, localAuth, tls);
+                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases, entra, localAuth,
+                tls);
     }
 
     public EmulatorOptions withEventHandler(String value) {
         return new EmulatorOptions(name, host, port, accessKey, value, recoveryWindow, clockSkew,
-                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases, entra, localAuth, tls);
+                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases, entra, localAuth,
+                tls);
     }
 
     public EmulatorOptions withRecoveryWindow(Duration value) {
         return new EmulatorOptions(name, host, port, accessKey, eventHandlerUrl, value, clockSkew,
-                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases, entra, localAuth, tls);
+                reliableBufferSize, maxMessageBytes, eventTimeout, secondaryAccessKey, originAliases, entra, localAuth,
+                tls);
     }
 
     public EmulatorOptions withReliableBufferSize(int value) {

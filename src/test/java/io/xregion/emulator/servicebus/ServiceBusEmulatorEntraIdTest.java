@@ -117,8 +117,9 @@ class ServiceBusEmulatorEntraIdTest {
     @Test
     void anEntraTokenSendsAndReceivesOverTls() {
         start(false);
-        ServiceBusSenderClient sender = keep(entraBuilder(credential(ServiceBusEmulatorEntraIdTest::managedIdentityToken))
-                .sender().queueName("orders").buildClient());
+        ServiceBusSenderClient sender = keep(entraBuilder(
+                credential(ServiceBusEmulatorEntraIdTest::managedIdentityToken)).sender().queueName("orders")
+                .buildClient());
         ServiceBusMessage message = new ServiceBusMessage(BinaryData.fromString("over Entra"));
         message.setMessageId("entra-1");
         sender.sendMessage(message);
@@ -153,7 +154,8 @@ class ServiceBusEmulatorEntraIdTest {
     @Test
     void sharedAccessSignaturesAreRefusedWhileLocalAuthIsDisabled() {
         start(false);
-        ServiceBusSenderClient sender = keep(new ServiceBusClientBuilder().connectionString(namespace.connectionString())
+        ServiceBusSenderClient sender = keep(new ServiceBusClientBuilder()
+                .connectionString(namespace.connectionString())
                 .retryOptions(new AmqpRetryOptions().setMaxRetries(0).setTryTimeout(Duration.ofSeconds(10)))
                 .sender().queueName("orders").buildClient());
         ServiceBusException e = assertThrows(ServiceBusException.class,
