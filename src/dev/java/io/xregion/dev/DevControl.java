@@ -10,6 +10,7 @@ import io.vertx.core.net.SocketAddress;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
+import org.apache.camel.spi.IdempotentRepository;
 
 import io.xregion.emulator.localazure.ControlRefusal;
 import io.xregion.emulator.localazure.FaultControl;
@@ -17,6 +18,7 @@ import io.xregion.http.ApiErrors;
 import io.xregion.http.ApiException;
 import io.xregion.servicebus.NamespaceHealth;
 import io.xregion.servicebus.Outbox;
+import io.xregion.servicebus.dedup.DuplicateStoreReadiness;
 import io.xregion.webpubsub.InstanceHealth;
 import io.xregion.webpubsub.WebPubSubHealth;
 
@@ -73,7 +75,8 @@ public final class DevControl {
 
     /**
      * Every emulated instance and namespace as the local Azure shows them (ports, state, connections, the
-     * connection string with its key hidden, entity depths), with health as the app sees it, and the outbox.
+     * connection string with its key hidden, entity depths), with health as the app sees it, the outbox and the
+     * duplicate store.
      */
     public String state() {
         Map<String, Object> local = emulators.control().state();
@@ -84,6 +87,12 @@ public final class DevControl {
         Outbox outbox = context.getRegistry().lookupByNameAndType("outbox", Outbox.class);
         if (outbox != null) {
             state.put("outbox", Map.of("depth", outbox.depth(), "oldestAgeSeconds", outbox.oldestAgeSeconds()));
+        }
+        IdempotentRepository dedup = context.getRegistry().lookupByNameAndType(
+                context.resolvePropertyPlaceholders("{{xregion.servicebus.dedup.repository}}"),
+                IdempotentRepository.class);
+        if (dedup != null) {
+            state.put("dedup", DuplicateStoreReadiness.describe(dedup));
         }
         return ApiErrors.json(state);
     }

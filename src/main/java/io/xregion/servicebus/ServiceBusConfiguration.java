@@ -132,15 +132,8 @@ public class ServiceBusConfiguration implements CamelConfiguration {
                         600_000)));
     }
 
-    /** The receivers' duplicate store (xregion.servicebus.dedup.repository names it): one process's memory. */
-    @BindToRegistry(value = "servicebusDedup", lazy = true)
-    public BoundedCaffeineIdempotentRepository servicebusDedup(
-            @PropertyInject("xregion.servicebus.dedup.window-seconds") String window,
-            @PropertyInject("xregion.servicebus.dedup.max-entries") String maxEntries) {
-        return new BoundedCaffeineIdempotentRepository(
-                Duration.ofSeconds(Settings.number("xregion.servicebus.dedup.window-seconds", window, 1, 7 * 86_400)),
-                Settings.number("xregion.servicebus.dedup.max-entries", maxEntries, 1, 100_000_000));
-    }
+    // servicebusDedup, the receivers' duplicate store (xregion.servicebus.dedup.repository names it), is bound by
+    // io.xregion.servicebus.dedup.DuplicateStoreConfiguration: memory or redis, xregion.servicebus.dedup.store
 
     @BindToRegistry(value = "publishRequests", lazy = true)
     public PublishRequests publishRequests(@BeanInject("serviceBusSettings") ServiceBusSettings serviceBus,

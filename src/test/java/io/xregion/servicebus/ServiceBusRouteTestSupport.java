@@ -20,6 +20,7 @@ import org.apache.camel.test.junit5.CamelTestSupport;
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
 import io.xregion.http.ApiErrors;
+import io.xregion.servicebus.dedup.DuplicateStoreConfiguration;
 import io.xregion.testing.Keys;
 
 /**
@@ -93,11 +94,14 @@ abstract class ServiceBusRouteTestSupport extends CamelTestSupport {
         context.getPropertiesComponent().setOverrideProperties(overrides);
         context.getRegistry().bind("meters", MeterRegistry.class, meters);
         context.getRegistry().bind("apiErrors", new ApiErrors());
-        // the app's Service Bus beans, bound as camel-main binds them, and its components
+        // the app's Service Bus beans (the duplicate store's too), bound as camel-main binds them, and its components
         CamelBeanPostProcessor beans = PluginHelper.getBeanPostProcessor(context);
         ServiceBusConfiguration configuration = new ServiceBusConfiguration();
         beans.postProcessBeforeInitialization(configuration, "serviceBusConfiguration");
         beans.postProcessAfterInitialization(configuration, "serviceBusConfiguration");
+        DuplicateStoreConfiguration duplicateStore = new DuplicateStoreConfiguration();
+        beans.postProcessBeforeInitialization(duplicateStore, "duplicateStoreConfiguration");
+        beans.postProcessAfterInitialization(duplicateStore, "duplicateStoreConfiguration");
         ServiceBusConfiguration.addComponents(context);
         return context;
     }
