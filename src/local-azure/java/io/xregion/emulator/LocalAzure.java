@@ -3,6 +3,7 @@ package io.xregion.emulator;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import io.xregion.emulator.localazure.ListenFailure;
 import io.xregion.emulator.localazure.LocalAzureConfig;
 import io.xregion.emulator.localazure.LocalAzureSettings;
 import io.xregion.emulator.localazure.Summary;
+import io.xregion.emulator.security.LocalTls;
 
 /**
  * The local Azure on its own: any number of Web PubSub instances and Service Bus namespaces from a properties file,
@@ -45,11 +47,13 @@ public final class LocalAzure implements AutoCloseable {
     private final ControlApi controlApi;
     private final ConnectionFiles files;
     private final Map<String, String> connectionStrings;
+    private final LocalTls tls;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private LocalAzure(Emulators emulators, FaultControl control, ControlApi controlApi, ConnectionFiles files,
-            Map<String, String> connectionStrings) {
+            Map<String, String> connectionStrings, LocalTls tls) {
+        this.tls = tls;
         this.emulators = emulators;
         this.control = control;
         this.controlApi = controlApi;
@@ -77,6 +81,12 @@ public final class LocalAzure implements AutoCloseable {
         }, "local-azure-shutdown"));
         System.out.println(new Summary(localAzure.emulators, localAzure.controlUrl(), localAzure.files,
                 localAzure.connectionStrings));
+        if (localAzure.tls != null) {
+            System.out.println("TLS: clients trust " + localAzure.tls.trustStore() + " (PKCS12, password "
+                    + LocalTls.TRUST_PASSWORD + "), e.g. java -Djavax.net.ssl.trustStore=" + localAzure.tls.trustStore()
+                    + " -Djavax.net.ssl.trustStorePassword=" + LocalTls.TRUST_PASSWORD
+                    + " -Djavax.net.ssl.trustStoreType=PKCS12 ...\n");
+        }
         localAzure.closed.await();
     }
 
@@ -93,7 +103,8 @@ public final class LocalAzure implements AutoCloseable {
             throw new InvalidSettingsException(List.of(LocalAzureSettings.OUTPUT_DIRECTORY + ": "
                     + e.getMessage()));
         }
-        Emulators emulators = startEmulators(config);
+        LocalTls tls = config.tls().isEmpty() ? null : localTls(config);
+        Emulators emulators = startEmulators(config, tls);
         ControlApi controlApi = null;
         try {
             FaultControl control = new FaultControl(emulators);
@@ -102,7 +113,7 @@ public final class LocalAzure implements AutoCloseable {
             files.write(connectionStrings, controlApi.url());
             LOG.info("Local Azure started: {} Web PubSub instance(s), {} Service Bus namespace(s), control API {}",
                     emulators.webPubSub().size(), emulators.serviceBus().size(), controlApi.url());
-            return new LocalAzure(emulators, control, controlApi, files, connectionStrings);
+            return new LocalAzure(emulators, control, controlApi, files, connectionStrings, tls);
         } catch (RuntimeException e) {
             if (controlApi != null) {
                 controlApi.close();
@@ -125,10 +136,27 @@ public final class LocalAzure implements AutoCloseable {
         }
     }
 
-    private static Emulators startEmulators(LocalAzureConfig config) {
+    /**
+     * One certificate for every instance and namespace that serves TLS, for each one's host, in
+     * {@code <output.directory>/tls/}; clients trust {@code truststore.p12} (password {@link LocalTls#TRUST_PASSWORD}).
+     */
+    private static LocalTls localTls(LocalAzureConfig config) {
+        List<String> hosts = new ArrayList<>();
+        config.webPubSub().forEach(options -> hosts.add(options.host()));
+        config.serviceBus().forEach(options -> hosts.add(options.host()));
+        try {
+            return LocalTls.create(config.outputDirectory().resolve("tls"), hosts.stream().distinct().toList());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new InvalidSettingsException(List.of(LocalAzureSettings.OUTPUT_DIRECTORY + ": " + e.getMessage()));
+        }
+    }
+
+    private static Emulators startEmulators(LocalAzureConfig config, LocalTls tls) {
         Emulators.Builder builder = Emulators.builder();
-        config.webPubSub().forEach(builder::webPubSub);
-        config.serviceBus().forEach(builder::serviceBus);
+        config.webPubSub().forEach(options -> builder.webPubSub(
+                config.tls().contains("webpubsub." + options.name()) ? options.withTls(tls) : options));
+        config.serviceBus().forEach(options -> builder.serviceBus(
+                config.tls().contains("servicebus." + options.name()) ? options.withTls(tls) : options));
         try {
             return builder.start();
         } catch (ListenFailure failure) {
@@ -173,6 +201,11 @@ public final class LocalAzure implements AutoCloseable {
         return connectionStrings;
     }
 
+    /** The certificate the TLS instances and namespaces serve, or null when none does. */
+    public LocalTls tls() {
+        return tls;
+    }
+
     public ConnectionFiles files() {
         return files;
     }
@@ -187,6 +220,9 @@ public final class LocalAzure implements AutoCloseable {
             controlApi.close();
             emulators.close();
             files.remove();
+            if (tls != null) {
+                tls.remove();
+            }
         } finally {
             closed.countDown();
         }

@@ -12,6 +12,7 @@ import org.apache.camel.PropertyInject;
 import org.apache.camel.support.service.ServiceSupport;
 
 import io.xregion.config.Settings;
+import io.xregion.security.EntraCredentials;
 import io.xregion.webpubsub.BroadcastPayload;
 
 /**
@@ -34,7 +35,7 @@ public class ServiceBusConfiguration implements CamelConfiguration {
                 registry.lookupByNameAndType("namespaceHealth", NamespaceHealth.class),
                 registry.lookupByNameAndType("serviceBusCounters", ServiceBusCounters.class));
         NamespaceComponents.add(context, registry.lookupByNameAndType("serviceBusSettings", ServiceBusSettings.class),
-                outcomes);
+                outcomes, () -> registry.lookupByNameAndType("entraCredentials", EntraCredentials.class));
     }
 
     @BindToRegistry(value = "serviceBusSettings", lazy = true)

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import io.xregion.config.Settings;
+import io.xregion.security.AzureCredential;
 
 /**
  * How xregion uses Service Bus: the replication mode, the two namespaces (the primary is the one passive
@@ -17,6 +18,8 @@ import io.xregion.config.Settings;
  * xregion.servicebus.secondary = westus
  * xregion.servicebus.entity    = xregion-messages  # a queue, or a topic (entity-type = topic, subscription = ...)
  * xregion.servicebus.eastus.connection-string = ...   # from the environment or a mounted secret
+ * xregion.servicebus.westus.credential = managed-identity   # or workload-identity: no key, Microsoft Entra ID
+ * xregion.servicebus.westus.fully-qualified-namespace = westus-xregion.servicebus.windows.net
  * xregion.servicebus.max-message-bytes = 250000
  * </pre>
  */
@@ -41,6 +44,16 @@ public record ServiceBusSettings(Mode mode, ServiceBusNamespace primary, Service
 
     public static String connectionStringKey(String name) {
         return "xregion.servicebus." + name + ".connection-string";
+    }
+
+    /** {@code xregion.servicebus.<namespace>.credential}: key (the default), managed-identity or workload-identity. */
+    public static String credentialKey(String name) {
+        return "xregion.servicebus." + name + ".credential";
+    }
+
+    /** {@code xregion.servicebus.<namespace>.fully-qualified-namespace}: where an Entra namespace is. */
+    public static String fullyQualifiedNamespaceKey(String name) {
+        return "xregion.servicebus." + name + ".fully-qualified-namespace";
     }
 
     public static ServiceBusSettings load(Settings settings) {
@@ -78,9 +91,13 @@ public record ServiceBusSettings(Mode mode, ServiceBusNamespace primary, Service
 
     /** A namespace with its send budget: the namespace's own keys override the shared defaults. */
     private static ServiceBusNamespace namespace(Settings settings, String name) {
-        String key = connectionStringKey(name);
+        AzureCredential credential = settings.optional(credentialKey(name))
+                .map(value -> AzureCredential.parse(credentialKey(name), value)).orElse(AzureCredential.KEY);
+        String key = credential.entra() ? fullyQualifiedNamespaceKey(name) : connectionStringKey(name);
         String connectionString = settings.optional(key).orElseThrow(() -> new IllegalStateException(
-                "Service Bus namespace '" + name + "' has no connection string: " + Settings.missing(key)));
+                "Service Bus namespace '" + name + "' has no " + (credential.entra() ? "fully qualified namespace "
+                        + "(it uses " + credential.setting() + ")" : "connection string") + ": "
+                        + Settings.missing(key)));
         String own = "xregion.servicebus." + name + ".send.";
         long tryTimeout = settings.optional(own + "try-timeout-ms").isPresent()
                 ? settings.number(own + "try-timeout-ms", 100, 600_000)
@@ -89,7 +106,10 @@ public record ServiceBusSettings(Mode mode, ServiceBusNamespace primary, Service
                 ? settings.number(own + "max-retries", 0, 10)
                 : settings.number("xregion.servicebus.send.max-retries", 0, 10);
         try {
-            return ServiceBusNamespace.of(name, connectionString, Duration.ofMillis(tryTimeout), (int) retries);
+            return credential.entra()
+                    ? ServiceBusNamespace.entra(name, connectionString, Duration.ofMillis(tryTimeout), (int) retries,
+                            credential)
+                    : ServiceBusNamespace.of(name, connectionString, Duration.ofMillis(tryTimeout), (int) retries);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("Service Bus namespace '" + name + "': " + e.getMessage(), e);
         }

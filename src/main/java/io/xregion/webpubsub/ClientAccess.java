@@ -17,7 +17,9 @@ import io.xregion.security.AccessKeyJwt;
 
 /**
  * Client access for negotiate: a token minted locally with the chosen instance's own key (only that key's
- * signature opens a connection there), placing the client in its home group.
+ * signature opens a connection there), placing the client in its home group; for an instance reached with
+ * Microsoft Entra ID (no key), the same token from the service's {@code :generateToken}
+ * ({@link GeneratedClientTokens}).
  */
 public final class ClientAccess {
 
@@ -28,8 +30,16 @@ public final class ClientAccess {
     private final Duration lifetime;
     private final List<String> roles;
     private final Clock clock;
+    /** Tokens from the service itself, for instances reached with Entra ID (no key); null when all have keys. */
+    private final GeneratedClientTokens generatedTokens;
 
     public ClientAccess(String hub, HomeGroups homeGroups, Duration lifetime, List<String> roles, Clock clock) {
+        this(hub, homeGroups, lifetime, roles, clock, null);
+    }
+
+    public ClientAccess(String hub, HomeGroups homeGroups, Duration lifetime, List<String> roles, Clock clock,
+            GeneratedClientTokens generatedTokens) {
+        this.generatedTokens = generatedTokens;
         this.hub = hub;
         this.homeGroups = homeGroups;
         this.lifetime = lifetime;
@@ -74,8 +84,16 @@ public final class ClientAccess {
         List<String> groups = new java.util.ArrayList<>(List.of(homeGroups.groupFor(home, userId)));
         extraGroups.stream().filter(g -> !groups.contains(g)).forEach(groups::add);
         claims.put("webpubsub.group", groups);
-        String token = AccessKeyJwt.sign(claims, instance.accessKey());
+        String token = instance.accessKey() != null ? AccessKeyJwt.sign(claims, instance.accessKey())
+                : generatedTokens().token(instance, hub, claims);
         return instance.clientUrl(hub) + "?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+    }
+
+    private GeneratedClientTokens generatedTokens() {
+        if (generatedTokens == null) {
+            throw new IllegalStateException("an instance without an access key needs generated client tokens");
+        }
+        return generatedTokens;
     }
 
     /** No userId means an anonymous client; a present one must be usable as a Web PubSub user id. */

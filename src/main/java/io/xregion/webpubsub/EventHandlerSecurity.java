@@ -55,7 +55,11 @@ public final class EventHandlerSecurity {
         this.instances = instances;
         this.keys = new LinkedHashMap<>();
         for (WebPubSubInstance instance : instances.all()) {
-            List<String> instanceKeys = new ArrayList<>(List.of(instance.accessKey()));
+            // an instance reached with Entra ID gives xregion no key: its events cannot be checked, so are refused
+            List<String> instanceKeys = new ArrayList<>();
+            if (instance.accessKey() != null) {
+                instanceKeys.add(instance.accessKey());
+            }
             if (secondaryKeys.containsKey(instance.name())) {
                 instanceKeys.add(secondaryKeys.get(instance.name()));
             }

@@ -18,7 +18,8 @@ import io.xregion.security.AccessKeyJwt;
 
 /**
  * Signs every REST request with an access-key JWT of the instance it goes to: HS256 with that instance's key,
- * {@code aud} = the request URL as sent (what the official SDKs sign), valid for a short while.
+ * {@code aud} = the request URL as sent (what the official SDKs sign), valid for a short while. An instance reached
+ * with Microsoft Entra ID ({@code xregion.webpubsub.<instance>.credential}) gets its Entra bearer token instead.
  *
  * <p>A broadcast calls the same URLs again and again, so each URL's token (the URL names its instance) is reused
  * while more than half of its lifetime is left, instead of being minted for every call. At most
@@ -36,11 +37,22 @@ public final class RestRequestSigner implements HttpClientConfigurer {
     private final Duration lifetime;
     private final Clock clock;
     private final Cache<String, Signed> signed = Caffeine.newBuilder().maximumSize(CACHED_URLS).build();
+    private final WebPubSubEntraTokens entraTokens;
 
     public RestRequestSigner(WebPubSubInstances instances, Duration lifetime, Clock clock) {
+        this(instances, lifetime, clock, null);
+    }
+
+    /**
+     * @param entraTokens the bearer tokens of the instances reached with Entra ID, or null when every instance uses
+     *                    its key
+     */
+    public RestRequestSigner(WebPubSubInstances instances, Duration lifetime, Clock clock,
+            WebPubSubEntraTokens entraTokens) {
         this.instances = instances;
         this.lifetime = lifetime;
         this.clock = clock;
+        this.entraTokens = entraTokens;
     }
 
     @Override
@@ -60,6 +72,13 @@ public final class RestRequestSigner implements HttpClientConfigurer {
         String authority = defaultPort ? url.getHost() : url.getHost() + ":" + url.getPort();
         WebPubSubInstance instance = instances.byAuthority(authority)
                 .orElseThrow(() -> new HttpException("no Web PubSub instance at " + authority));
+        if (instance.credential().entra()) {
+            if (entraTokens == null) {
+                throw new HttpException("Web PubSub instance '" + instance.name() + "' has no Entra ID token source");
+            }
+            request.setHeader("Authorization", entraTokens.authorization(instance));
+            return;
+        }
         String audience = url.toString();
         long now = clock.millis();
         Signed token = signed.getIfPresent(audience);

@@ -10,6 +10,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 
 import io.xregion.config.Settings;
+import io.xregion.security.EntraCredentials;
 
 /**
  * The Web PubSub beans the routes use, each from its own settings. A bean that needs settings or other beans is
@@ -34,12 +35,20 @@ public class WebPubSubConfiguration implements CamelConfiguration {
                 Clock.systemUTC());
     }
 
+    /** The Entra bearer tokens of the instances whose credential is not key (none: nothing is asked for). */
+    @BindToRegistry(value = "webPubSubEntraTokens", lazy = true)
+    public WebPubSubEntraTokens webPubSubEntraTokens(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
+            @BeanInject("entraCredentials") EntraCredentials credentials) {
+        return new WebPubSubEntraTokens(instances, credentials, Clock.systemUTC());
+    }
+
     @BindToRegistry(value = "webPubSubSigner", lazy = true)
     public RestRequestSigner webPubSubSigner(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
+            @BeanInject("webPubSubEntraTokens") WebPubSubEntraTokens entraTokens,
             @PropertyInject("xregion.webpubsub.rest.token-lifetime-seconds") String tokenLifetime) {
         return new RestRequestSigner(instances, Duration.ofSeconds(
                 Settings.number("xregion.webpubsub.rest.token-lifetime-seconds", tokenLifetime, 60, 86_400)),
-                Clock.systemUTC());
+                Clock.systemUTC(), entraTokens);
     }
 
     /**
@@ -112,11 +121,21 @@ public class WebPubSubConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "clientAccess", lazy = true)
     public ClientAccess clientAccess(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
             @BeanInject("homeGroups") HomeGroups homeGroups,
+            @BeanInject("webPubSubEntraTokens") WebPubSubEntraTokens entraTokens,
             @PropertyInject("xregion.webpubsub.client-token.lifetime-seconds") String lifetime,
-            @PropertyInject("xregion.webpubsub.client-token.roles") String roles) {
-        return new ClientAccess(instances.hub(), homeGroups, Duration.ofSeconds(
-                Settings.number("xregion.webpubsub.client-token.lifetime-seconds", lifetime, 60, 86_400)),
-                Settings.commaSeparated(roles), Clock.systemUTC());
+            @PropertyInject("xregion.webpubsub.client-token.roles") String roles,
+            @PropertyInject("xregion.webpubsub.rest.connect-timeout-ms") String connectTimeout,
+            @PropertyInject("xregion.webpubsub.rest.response-timeout-ms") String responseTimeout) {
+        Duration tokenLifetime = Duration.ofSeconds(
+                Settings.number("xregion.webpubsub.client-token.lifetime-seconds", lifetime, 60, 86_400));
+        // instances without a key: client tokens from the service's :generateToken, over the REST timeouts
+        GeneratedClientTokens generated = new GeneratedClientTokens(entraTokens, tokenLifetime,
+                Duration.ofMillis(Settings.number("xregion.webpubsub.rest.connect-timeout-ms", connectTimeout, 1,
+                        600_000)),
+                Duration.ofMillis(Settings.number("xregion.webpubsub.rest.response-timeout-ms", responseTimeout, 1,
+                        600_000)), Clock.systemUTC());
+        return new ClientAccess(instances.hub(), homeGroups, tokenLifetime, Settings.commaSeparated(roles),
+                Clock.systemUTC(), generated);
     }
 
     @BindToRegistry(value = "broadcastPayload", lazy = true)

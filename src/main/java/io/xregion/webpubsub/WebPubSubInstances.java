@@ -1,5 +1,7 @@
 package io.xregion.webpubsub;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +10,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import io.xregion.config.Settings;
+import io.xregion.security.AzureCredential;
 
 /**
  * The configured Web PubSub instances in preference order, which of them is this app server's primary, and the hub.
@@ -17,6 +20,8 @@ import io.xregion.config.Settings;
  * xregion.webpubsub.primary   = eastus               # this app server's own region
  * xregion.webpubsub.hub       = chat
  * xregion.webpubsub.eastus.connection-string = ...   # from the environment or a mounted secret
+ * xregion.webpubsub.westus.credential = managed-identity   # or workload-identity: no key, Microsoft Entra ID
+ * xregion.webpubsub.westus.endpoint   = https://westus-xregion.webpubsub.azure.com
  * </pre>
  */
 public final class WebPubSubInstances {
@@ -68,10 +73,20 @@ public final class WebPubSubInstances {
     /** Reads the instances from configuration; the message of any failure names the property, never a secret. */
     public static WebPubSubInstances load(Settings settings) {
         Map<String, WebPubSubConnectionString> connectionStrings = new LinkedHashMap<>();
+        Map<String, AzureCredential> credentials = new LinkedHashMap<>();
         for (String name : settings.list("xregion.webpubsub.instances")) {
             if (!NAME.matcher(name).matches()) {
                 throw new IllegalStateException("Web PubSub instance name '" + name
                         + "' must be lower-case letters, digits and dashes");
+            }
+            AzureCredential credential = settings.optional(credentialKey(name))
+                    .map(value -> AzureCredential.parse(credentialKey(name), value)).orElse(AzureCredential.KEY);
+            if (credential.entra()) {
+                if (credentials.put(name, credential) != null) {
+                    throw new IllegalStateException("xregion.webpubsub.instances names '" + name + "' twice");
+                }
+                connectionStrings.put(name, null);
+                continue;
             }
             String key = connectionStringKey(name);
             String connectionString = settings.optional(key)
@@ -94,13 +109,45 @@ public final class WebPubSubInstances {
                     + "' is not one of xregion.webpubsub.instances " + connectionStrings.keySet());
         }
         List<WebPubSubInstance> instances = new ArrayList<>();
-        connectionStrings.forEach((name, connectionString) -> instances.add(WebPubSubInstance.of(name,
-                connectionString, name.equals(primary) ? InstanceRole.PRIMARY : InstanceRole.SECONDARY)));
+        connectionStrings.forEach((name, connectionString) -> {
+            InstanceRole role = name.equals(primary) ? InstanceRole.PRIMARY : InstanceRole.SECONDARY;
+            instances.add(connectionString != null ? WebPubSubInstance.of(name, connectionString, role)
+                    : WebPubSubInstance.entra(name, endpoint(settings, name), role, credentials.get(name)));
+        });
         return new WebPubSubInstances(instances, hub);
+    }
+
+    /** An Entra instance's endpoint: {@code https://<name>.webpubsub.azure.com}, or a custom domain. */
+    private static URI endpoint(Settings settings, String name) {
+        String key = endpointKey(name);
+        String value = settings.optional(key).orElseThrow(() -> new IllegalStateException("Web PubSub instance '"
+                + name + "' uses " + settings.required(credentialKey(name)) + " and so needs its endpoint: "
+                + Settings.missing(key)));
+        URI uri;
+        try {
+            uri = new URI(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(key + " is not a URL");
+        }
+        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null
+                || uri.getRawPath() != null && !uri.getRawPath().isEmpty() || uri.getRawQuery() != null) {
+            throw new IllegalStateException(key + " must be https://host[:port], with no path or query");
+        }
+        return uri;
     }
 
     public static String connectionStringKey(String name) {
         return "xregion.webpubsub." + name + ".connection-string";
+    }
+
+    /** {@code xregion.webpubsub.<instance>.credential}: key (the default), managed-identity or workload-identity. */
+    public static String credentialKey(String name) {
+        return "xregion.webpubsub." + name + ".credential";
+    }
+
+    /** {@code xregion.webpubsub.<instance>.endpoint}: where an instance without a connection string is. */
+    public static String endpointKey(String name) {
+        return "xregion.webpubsub." + name + ".endpoint";
     }
 
     /** All instances, in preference order. */

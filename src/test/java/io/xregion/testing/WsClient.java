@@ -56,9 +56,19 @@ public final class WsClient implements AutoCloseable {
 
     /** Connects; throws {@link HandshakeRefused} with the HTTP status when the server refuses the upgrade. */
     public static WsClient connect(String url, String... subprotocols) {
+        return connect(HTTP, url, subprotocols);
+    }
+
+    /** Over wss to a server with this TLS client side (e.g. one trusting the local Azure's certificate). */
+    public static WsClient connect(javax.net.ssl.SSLContext tls, String url, String... subprotocols) {
+        return connect(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build(), url,
+                subprotocols);
+    }
+
+    private static WsClient connect(HttpClient http, String url, String... subprotocols) {
         BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
         CompletableFuture<Closed> closed = new CompletableFuture<>();
-        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (subprotocols.length > 0) {
             builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import io.xregion.emulator.security.EntraIssuer;
 import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
 import io.xregion.emulator.webpubsub.EmulatorOptions;
 
@@ -36,11 +37,13 @@ public final class LocalAzureSettings {
     public static final String CONTROL_HOST = "control.host";
     public static final String CONTROL_PORT = "control.port";
     public static final String OUTPUT_DIRECTORY = "output.directory";
+    public static final String ENTRA_ISSUER = "entra.issuer";
+    public static final String ENTRA_JWKS_URL = "entra.jwks-url";
     static final String DEFAULT_HOST = "127.0.0.1";
     static final String DEFAULT_OUTPUT_DIRECTORY = "target/local-azure";
 
     private static final List<String> TOP_LEVEL = List.of(WEBPUBSUB_INSTANCES, SERVICEBUS_NAMESPACES, CONTROL_HOST,
-            CONTROL_PORT, OUTPUT_DIRECTORY);
+            CONTROL_PORT, OUTPUT_DIRECTORY, ENTRA_ISSUER, ENTRA_JWKS_URL);
     /** Ports are never defaults: one port for every instance would only collide. */
     private static final String PORT = "port";
     /** The app's own rule for instance and namespace names, which become parts of its keys. */
@@ -56,10 +59,10 @@ public final class LocalAzureSettings {
     /** The two kinds of named things, their key prefix and what each one takes. */
     private enum Kind {
         WEBPUBSUB("webpubsub", "instance", WEBPUBSUB_INSTANCES,
-                List.of("host", PORT, "access-key", "event-handler-url")),
+                List.of("host", PORT, "access-key", "event-handler-url", "entra", "local-auth", "tls")),
         SERVICEBUS("servicebus", "namespace", SERVICEBUS_NAMESPACES,
                 List.of("host", PORT, "key-name", "access-key", "queues", "topics", "subscriptions",
-                        "lock-duration-ms", "max-delivery-count"));
+                        "lock-duration-ms", "max-delivery-count", "entra", "local-auth", "tls"));
 
         final String prefix;
         final String noun;
@@ -90,6 +93,8 @@ public final class LocalAzureSettings {
     private final List<String> problems = new ArrayList<>();
     private final List<Listener> listeners = new ArrayList<>();
     private final Map<Kind, List<String>> names = new LinkedHashMap<>();
+    private final Set<String> tls = new LinkedHashSet<>();
+    private EntraIssuer entra;
 
     private LocalAzureSettings(Map<String, String> settings) {
         settings.forEach((key, value) -> this.settings.put(key.trim(), value == null ? "" : value.trim()));
@@ -110,6 +115,7 @@ public final class LocalAzureSettings {
             names.put(kind, names(kind));
         }
         checkKeys();
+        entra = entraIssuer();
         if (names.get(Kind.WEBPUBSUB).isEmpty() && names.get(Kind.SERVICEBUS).isEmpty()) {
             problem(WEBPUBSUB_INSTANCES, "nothing to start: neither " + WEBPUBSUB_INSTANCES + " nor "
                     + SERVICEBUS_NAMESPACES + " names one");
@@ -122,7 +128,7 @@ public final class LocalAzureSettings {
         int controlPort = port(value(CONTROL_PORT), controlHost);
         Path output = outputDirectory();
         checkPortsDiffer();
-        return new LocalAzureConfig(webPubSub, serviceBus, controlHost, controlPort, output);
+        return new LocalAzureConfig(webPubSub, serviceBus, controlHost, controlPort, output, tls);
     }
 
     // ---- names and keys
@@ -216,10 +222,14 @@ public final class LocalAzureSettings {
         int port = port(setting(Kind.WEBPUBSUB, name, PORT), host);
         String key = accessKey(setting(Kind.WEBPUBSUB, name, "access-key"));
         String eventHandler = eventHandlerUrl(setting(Kind.WEBPUBSUB, name, "event-handler-url"));
+        EntraIssuer trusted = entra(Kind.WEBPUBSUB, name);
+        boolean localAuth = localAuth(Kind.WEBPUBSUB, name, trusted);
+        wantsTls(Kind.WEBPUBSUB, name);
         if (problems.size() > problemsBefore) {
             return null;
         }
-        return EmulatorOptions.of(name, key).withHost(host).withPort(port).withEventHandler(eventHandler);
+        return EmulatorOptions.of(name, key).withHost(host).withPort(port).withEventHandler(eventHandler)
+                .withEntra(trusted).withLocalAuth(localAuth);
     }
 
     private ServiceBusEmulatorOptions serviceBus(String name) {
@@ -251,10 +261,14 @@ public final class LocalAzureSettings {
         }
         Map<String, List<String>> subscriptions = subscriptions(setting(Kind.SERVICEBUS, name, "subscriptions"),
                 topics, topicsKey);
+        EntraIssuer trusted = entra(Kind.SERVICEBUS, name);
+        boolean localAuth = localAuth(Kind.SERVICEBUS, name, trusted);
+        wantsTls(Kind.SERVICEBUS, name);
         if (problems.size() > problemsBefore) {
             return null;
         }
         ServiceBusEmulatorOptions options = ServiceBusEmulatorOptions.of(name, key).withHost(host).withPort(port)
+                .withEntra(trusted).withLocalAuth(localAuth)
                 .withKeyName(keyName).withLockDuration(Duration.ofMillis(lockMillis))
                 .withMaxDeliveryCount(maxDeliveries).withQueues(queues.toArray(String[]::new));
         for (String topic : topics) {
@@ -310,6 +324,67 @@ public final class LocalAzureSettings {
             }
         }
         return valid;
+    }
+
+    // ---- Microsoft Entra ID and TLS
+
+    /** entra.issuer and entra.jwks-url: both or neither. */
+    private EntraIssuer entraIssuer() {
+        Value issuer = value(ENTRA_ISSUER);
+        Value jwks = value(ENTRA_JWKS_URL);
+        if (issuer == null && jwks == null) {
+            return null;
+        }
+        if (issuer == null || jwks == null) {
+            problem(issuer == null ? ENTRA_ISSUER : ENTRA_JWKS_URL, "is needed with "
+                    + (issuer == null ? ENTRA_JWKS_URL : ENTRA_ISSUER) + ": the issuer's iss and its JWKS go together");
+            return null;
+        }
+        try {
+            return new EntraIssuer(issuer.text(), new URI(jwks.text()));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            problem(ENTRA_JWKS_URL, "'" + jwks.text() + "' is not an http:// or https:// URL");
+            return null;
+        }
+    }
+
+    /** The issuer this one trusts when its entra setting is true. */
+    private EntraIssuer entra(Kind kind, String name) {
+        Value wanted = setting(kind, name, "entra");
+        if (!flag(wanted, false)) {
+            return null;
+        }
+        if (entra == null && value(ENTRA_ISSUER) == null && value(ENTRA_JWKS_URL) == null) {
+            problem(wanted.key(), "needs " + ENTRA_ISSUER + " and " + ENTRA_JWKS_URL + ": the Entra ID to trust");
+        }
+        return entra;
+    }
+
+    private boolean localAuth(Kind kind, String name, EntraIssuer trusted) {
+        Value value = setting(kind, name, "local-auth");
+        boolean localAuth = flag(value, true);
+        if (!localAuth && trusted == null && value(kind.prefix + "." + name + ".entra") == null
+                && value(kind.prefix + ".entra") == null) {
+            problem(value.key(), "false leaves no way in: set " + kind.prefix + "." + name + ".entra = true too");
+        }
+        return localAuth || trusted == null;
+    }
+
+    private void wantsTls(Kind kind, String name) {
+        if (flag(setting(kind, name, "tls"), false)) {
+            tls.add(kind.prefix + "." + name);
+        }
+    }
+
+    private boolean flag(Value value, boolean fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value.text().equalsIgnoreCase("true") || value.text().equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value.text());
+        }
+        problem(value.key(), "'" + value.text() + "' is neither true nor false");
+        return fallback;
     }
 
     // ---- single values

@@ -14,6 +14,9 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import javax.net.ssl.SSLContext;
+
+import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.UnsignedLong;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
@@ -35,11 +38,15 @@ import org.apache.qpid.proton.engine.Event;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Receiver;
 import org.apache.qpid.proton.engine.Sender;
+import org.apache.qpid.proton.engine.SslDomain;
 import org.apache.qpid.proton.engine.impl.TransportImpl;
 import org.apache.qpid.proton.message.Message;
 import org.apache.qpid.proton.reactor.Selectable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.xregion.emulator.security.AccessKeyTokens;
+import io.xregion.emulator.security.EntraTokens;
 
 /**
  * The AMQP side of a namespace, on the reactor thread: links, transfers, dispositions, and the {@code $cbs} and
@@ -70,12 +77,19 @@ final class AmqpHandler extends BaseHandler {
     private final Map<Delivery, InFlight> inFlight = new HashMap<>();
     /** Entity paths each connection has put a valid token for (per CBS, a token authorises one audience). */
     private final Map<Connection, Set<String>> authorised = new HashMap<>();
+    /** Entra tokens of the configured issuer, or null when the namespace takes SAS tokens only. */
+    private final EntraTokens entra;
+    /** The TLS server side, or null for plain AMQP only. */
+    private final SSLContext tls;
 
     AmqpHandler(ServiceBusEmulatorOptions options, Entities entities, Supplier<ErrorCondition> rejection) {
         this.options = options;
         this.entities = entities;
         this.rejection = rejection;
         this.management = new ManagementNode(entities, options.lockDuration());
+        this.entra = options.entra() == null ? null
+                : new EntraTokens(options.entra(), EntraTokens.SERVICEBUS_AUDIENCE);
+        this.tls = options.tls() == null ? null : options.tls().serverContext();
     }
 
     List<Connection> connections() {
@@ -92,6 +106,16 @@ final class AmqpHandler extends BaseHandler {
 
     @Override
     public void onConnectionBound(Event event) {
+        if (tls != null) {
+            // before the transport reads a byte: proton-j then tells a TLS client hello from plain AMQP by its first
+            // bytes, so one port serves Entra clients (always TLS) and UseDevelopmentEmulator ones (plain)
+            SslDomain domain = Proton.sslDomain();
+            domain.init(SslDomain.Mode.SERVER);
+            domain.setSslContext(tls);
+            domain.setPeerAuthentication(SslDomain.VerifyMode.ANONYMOUS_PEER);
+            domain.allowUnsecuredClient(true);
+            event.getTransport().ssl(domain);
+        }
         Selectable selectable = ((TransportImpl) event.getTransport()).getSelectable();
         if (selectable != null && selectable.getChannel() instanceof SocketChannel socket) {
             try {
@@ -490,8 +514,7 @@ final class AmqpHandler extends BaseHandler {
                 : request.getApplicationProperties().getValue();
         String audience = String.valueOf(properties.get("name"));
         String token = request.getBody() instanceof AmqpValue value ? String.valueOf(value.getValue()) : null;
-        String problem = SasToken.problem(token, options.keyName(), options.key(), audience,
-                System.currentTimeMillis() / 1000);
+        String problem = tokenProblem(String.valueOf(properties.get("type")), token, audience);
         if (problem != null) {
             LOG.debug("[{}] put-token for {} refused: {}", options.name(), audience, problem);
             return Reply.error(401, UNAUTHORIZED, problem);
@@ -501,5 +524,29 @@ final class AmqpHandler extends BaseHandler {
         authorised.computeIfAbsent(link.getSession().getConnection(), c -> new LinkedHashSet<>())
                 .add(Entities.normalize(path));
         return Reply.ok(null);
+    }
+
+    /**
+     * Null when the token authorises the audience, else why not. The SDKs say which kind they put: {@code jwt} for a
+     * Microsoft Entra ID token (azure-core-amqp's CbsAuthorizationType.JSON_WEB_TOKEN), otherwise a shared access
+     * signature ({@code servicebus.windows.net:sastoken}).
+     */
+    private String tokenProblem(String type, String token, String audience) {
+        if (type.equals("jwt")) {
+            if (entra == null) {
+                return "Microsoft Entra ID tokens are not accepted by this namespace";
+            }
+            try {
+                // the JWKS is cached; a cold cache costs one loopback fetch (2 s at most) on the reactor thread
+                entra.verify(token == null ? "" : token);
+                return null;
+            } catch (AccessKeyTokens.InvalidTokenException e) {
+                return "the token is not valid: " + e.getMessage();
+            }
+        }
+        if (!options.localAuth()) {
+            return "Local authentication is disabled for this namespace; use a Microsoft Entra ID token";
+        }
+        return SasToken.problem(token, options.keyName(), options.key(), audience, System.currentTimeMillis() / 1000);
     }
 }

@@ -26,10 +26,12 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 
 import io.xregion.emulator.security.AccessKeyTokens;
+import io.xregion.emulator.security.EntraTokens;
 
 /**
  * The data-plane REST API (api-version 2024-12-01 and the versions before it): sends, closes, exists checks, group
- * membership and listing, connection permissions and {@code :generateToken}, each authorised by an access-key JWT.
+ * membership and listing, connection permissions and {@code :generateToken}, each authorised by an access-key JWT
+ * or, when an Entra issuer is configured, by a Microsoft Entra ID token for {@code https://webpubsub.azure.com}.
  * OData filters are not emulated: a request with one is refused with 400.
  */
 final class RestApi {
@@ -44,6 +46,8 @@ final class RestApi {
     private final EmulatorOptions options;
     private final Clock clock;
     private final AccessKeyTokens tokens;
+    /** Entra tokens of the configured issuer, or null when the instance takes access-key tokens only. */
+    private final EntraTokens entra;
     /** How much of a refused body is read and dropped before the connection is closed regardless. */
     private static final long DROPPED_BODY_LIMIT = 64L * 1024 * 1024;
 
@@ -52,6 +56,8 @@ final class RestApi {
         this.options = options;
         this.clock = clock;
         this.tokens = new AccessKeyTokens(options.accessKey());
+        this.entra = options.entra() == null ? null
+                : new EntraTokens(options.entra(), EntraTokens.WEBPUBSUB_AUDIENCE);
     }
 
     void handle(HttpServerRequest request) {
@@ -71,11 +77,37 @@ final class RestApi {
             error(request, 400, "InvalidRequest", "The query string is not valid percent-encoding");
             return;
         }
-        String authFailure = authenticate(request);
+        String authorization = request.getHeader("Authorization");
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            error(request, 401, "Unauthorized", "A bearer token is required");
+            return;
+        }
+        String token = authorization.substring(7).trim();
+        if (entra != null && EntraTokens.isEntraToken(token)) {
+            // the issuer's JWKS may have to be fetched: off the event loop, with the body held back meanwhile
+            request.pause();
+            emulator.vertx().executeBlocking(() -> entra.verify(token), false).onComplete(verified -> {
+                if (verified.failed()) {
+                    String why = verified.cause() instanceof AccessKeyTokens.InvalidTokenException
+                            ? verified.cause().getMessage() : "it cannot be checked";
+                    error(request, 401, "Unauthorized", "The token is not valid: " + why);
+                } else {
+                    authorised(request, path);
+                }
+                request.resume();
+            });
+            return;
+        }
+        String authFailure = authenticate(request, token);
         if (authFailure != null) {
             error(request, 401, "Unauthorized", authFailure);
             return;
         }
+        authorised(request, path);
+    }
+
+    /** The request's caller is known: the operation runs. */
+    private void authorised(HttpServerRequest request, String path) {
         String apiVersion = request.getParam("api-version");
         if (apiVersion == null || !API_VERSIONS.contains(apiVersion)) {
             error(request, 400, "InvalidApiVersion", "api-version must be one of " + API_VERSIONS);
@@ -133,15 +165,15 @@ final class RestApi {
         request.response().setStatusCode(emulator.healthCheckStatus()).end();
     }
 
-    /** Null when the bearer token is valid for this request, else why not. */
-    private String authenticate(HttpServerRequest request) {
-        String authorization = request.getHeader("Authorization");
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return "A bearer token is required";
+    /** Null when the access-key token is valid for this request, else why not. */
+    private String authenticate(HttpServerRequest request, String token) {
+        if (!options.localAuth()) {
+            // what the service answers an access-key token once local auth is disabled
+            return "Local authentication is disabled for this instance; use a Microsoft Entra ID token";
         }
         Map<String, Object> claims;
         try {
-            claims = tokens.verify(authorization.substring(7).trim(), clock, options.clockSkew());
+            claims = tokens.verify(token, clock, options.clockSkew());
         } catch (AccessKeyTokens.InvalidTokenException e) {
             return "The token is not valid: " + e.getMessage();
         }
@@ -268,6 +300,7 @@ final class RestApi {
     }
 
     private void generateToken(HttpServerRequest request, String hubName) {
+        emulator.tokenGenerated();
         String userId = request.getParam("userId");
         String minutes = request.getParam("minutesToExpire");
         long minutesToExpire = 60;

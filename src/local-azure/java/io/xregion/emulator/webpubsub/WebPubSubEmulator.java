@@ -26,6 +26,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.impl.VertxBuilder;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.core.impl.VertxThread;
 import io.vertx.core.spi.VertxThreadFactory;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -75,6 +76,7 @@ public final class WebPubSubEmulator implements AutoCloseable {
     private final AtomicInteger healthFailuresLeft = new AtomicInteger();
     private final AtomicLong healthChecks = new AtomicLong();
     private final ConcurrentMap<String, AtomicLong> groupCloses = new ConcurrentHashMap<>();
+    private final AtomicLong generatedTokens = new AtomicLong();
     private HttpServer server;
     private volatile int port;
     private volatile Health health = Health.DOWN;
@@ -118,15 +120,19 @@ public final class WebPubSubEmulator implements AutoCloseable {
         return health;
     }
 
-    /** {@code http://host:port}, the endpoint of this instance's connection string. */
+    /** {@code http://host:port} ({@code https} with TLS), the endpoint of this instance's connection string. */
     public URI endpoint() {
-        return URI.create("http://" + options.host() + ":" + port);
+        return URI.create(scheme() + "://" + options.host() + ":" + port);
     }
 
     /** The connection string an app (or an SDK) uses for this instance, key included: do not log it. */
     public String connectionString() {
-        return "Endpoint=http://" + options.host() + ";Port=" + port + ";AccessKey=" + options.accessKey()
-                + ";Version=1.0;";
+        return "Endpoint=" + scheme() + "://" + options.host() + ";Port=" + port + ";AccessKey="
+                + options.accessKey() + ";Version=1.0;";
+    }
+
+    private String scheme() {
+        return options.tls() == null ? "http" : "https";
     }
 
     /** Listens (again) on the instance's port; state starts empty after a {@link #down()}. */
@@ -136,11 +142,16 @@ public final class WebPubSubEmulator implements AutoCloseable {
                 health = Health.UP;
                 return CompletableFuture.completedFuture(null);
             }
-            HttpServer created = vertx.createHttpServer(new HttpServerOptions()
+            HttpServerOptions serverOptions = new HttpServerOptions()
                     .setWebSocketSubProtocols(ClientProtocol.SUBPROTOCOLS)
                     .setMaxWebSocketMessageSize(options.maxMessageBytes())
                     .setMaxWebSocketFrameSize(options.maxMessageBytes())
-                    .setReuseAddress(true));
+                    .setReuseAddress(true);
+            if (options.tls() != null) {
+                serverOptions.setSsl(true).setKeyCertOptions(new PfxOptions()
+                        .setPath(options.tls().keyStore().toString()).setPassword(options.tls().password()));
+            }
+            HttpServer created = vertx.createHttpServer(serverOptions);
             created.connectionHandler(connection -> {
                 connections.add(connection);
                 connection.closeHandler(v -> connections.remove(connection));
@@ -188,6 +199,15 @@ public final class WebPubSubEmulator implements AutoCloseable {
 
     void countGroupClose(String group) {
         groupCloses.computeIfAbsent(group, g -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** How many {@code :generateToken} calls this instance has answered (accepted ones, refused input included). */
+    public long generatedTokens() {
+        return generatedTokens.get();
+    }
+
+    void tokenGenerated() {
+        generatedTokens.incrementAndGet();
     }
 
     /** How many health checks this instance has answered, either way. */
