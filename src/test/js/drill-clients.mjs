@@ -1,0 +1,151 @@
+// The region-loss drill's clients (io.xregion.drill.RegionLossDrill): M official @azure/web-pubsub-client clients
+// per region in this one process. Each gets every URL (first connect and every reconnect) from a callback that
+// models the global front: its own region's app server's /negotiate first, the other region's when that fails. It
+// sends home=<region> and keeps the home the answer names (an app server that does not know the parameter ignores
+// it and names none: the client keeps its own).
+//   node drill-clients.mjs '<json: {"apps": {"eastus": "http://...", "westus": "http://..."}, "clients": 50,
+//                                   "protocol": "json" | "reliable"}>'
+// Prints JSON lines: connected / disconnected (rare, each with its time), and on command the report. Messages are
+// counted here, not printed: every message's data is "<publisher>:<sequence>".
+// Commands on stdin: "mark <name>" (remember each client's region and its first message after now), "report"
+// (one "client" line per client, then "reported"), "stop".
+import { WebPubSubClient, WebPubSubJsonProtocol, WebPubSubJsonReliableProtocol } from "@azure/web-pubsub-client";
+import { createInterface } from "node:readline";
+
+const settings = JSON.parse(process.argv[2]);
+const regions = Object.keys(settings.apps);
+const emit = (line) => process.stdout.write(JSON.stringify(line) + "\n");
+
+// per publisher, a growing array of receive counts indexed by sequence number
+class Counts {
+  constructor() {
+    this.byPublisher = new Map();
+  }
+  add(publisher, sequence) {
+    let counts = this.byPublisher.get(publisher);
+    if (!counts || counts.length <= sequence) {
+      const grown = new Uint16Array(Math.max(1024, (sequence + 1) * 2));
+      if (counts) grown.set(counts);
+      counts = grown;
+      this.byPublisher.set(publisher, counts);
+    }
+    counts[sequence]++;
+  }
+  // received sequences as [first, last] ranges, and the sequences received more than once with their counts
+  summary() {
+    const received = {};
+    const duplicates = {};
+    for (const [publisher, counts] of this.byPublisher) {
+      const ranges = [];
+      const twice = [];
+      let start = -1;
+      for (let i = 0; i <= counts.length; i++) {
+        const seen = i < counts.length && counts[i] > 0;
+        if (seen && start < 0) start = i;
+        if (!seen && start >= 0) {
+          ranges.push([start, i - 1]);
+          start = -1;
+        }
+        if (seen && counts[i] > 1) twice.push([i, counts[i]]);
+      }
+      received[publisher] = ranges;
+      duplicates[publisher] = twice;
+    }
+    return { received, duplicates };
+  }
+}
+
+class DrillClient {
+  constructor(index, home) {
+    this.index = index;
+    this.userId = `drill-${home}-${index}`;
+    this.home = home;
+    this.region = null;
+    this.connected = false;
+    this.counts = new Counts();
+    this.marks = {};
+    this.negotiations = { own: 0, other: 0, failed: 0 };
+    this.client = new WebPubSubClient(
+      { getClientAccessUrl: () => this.negotiate() },
+      {
+        // the SDK's own reconnect and recovery defaults, as a real app has them
+        protocol: settings.protocol === "reliable" ? WebPubSubJsonReliableProtocol() : WebPubSubJsonProtocol(),
+      },
+    );
+    this.client.on("connected", (e) => {
+      this.connected = true;
+      emit({ event: "connected", client: this.index, home: this.home, region: this.region, t: Date.now() });
+    });
+    this.client.on("disconnected", () => {
+      if (this.connected) emit({ event: "disconnected", client: this.index, t: Date.now() });
+      this.connected = false;
+    });
+    this.client.on("server-message", (e) => this.received(e.message.data));
+  }
+
+  // the global front: own region's app server first, then the others; each answer's home is kept
+  async negotiate() {
+    const order = [this.home, ...regions.filter((r) => r !== this.home)];
+    for (const [i, region] of order.entries()) {
+      try {
+        const answer = await fetch(`${settings.apps[region]}/negotiate?userId=${encodeURIComponent(this.userId)}`
+          + `&home=${encodeURIComponent(this.home)}`, { signal: AbortSignal.timeout(2000) });
+        if (!answer.ok) continue;
+        const body = await answer.json();
+        if (typeof body.home === "string" && body.home) this.home = body.home;
+        this.region = body.region;
+        if (i === 0) this.negotiations.own++; else this.negotiations.other++;
+        return body.url;
+      } catch (e) {
+        // that region's app server does not answer: try the next, as a global front would
+      }
+    }
+    this.negotiations.failed++;
+    throw new Error("no app server answered negotiate");
+  }
+
+  received(data) {
+    if (typeof data !== "string") return;
+    const colon = data.indexOf(":");
+    if (colon < 0) return;
+    const now = Date.now();
+    for (const mark of Object.values(this.marks)) {
+      if (mark.firstReceive === null) mark.firstReceive = now;
+    }
+    this.counts.add(data.substring(0, colon), Number.parseInt(data.substring(colon + 1), 10));
+  }
+
+  mark(name) {
+    this.marks[name] = { t: Date.now(), region: this.region, connected: this.connected, firstReceive: null };
+  }
+
+  report() {
+    const { received, duplicates } = this.counts.summary();
+    return {
+      event: "client", client: this.index, userId: this.userId, home: this.home, region: this.region,
+      connected: this.connected, negotiations: this.negotiations, marks: this.marks, received, duplicates,
+    };
+  }
+}
+
+const clients = [];
+for (const region of regions) {
+  for (let i = 0; i < settings.clients; i++) clients.push(new DrillClient(clients.length, region));
+}
+for (const client of clients) {
+  client.client.start().catch((e) => emit({ event: "start-failed", client: client.index, error: String(e) }));
+}
+emit({ event: "started", clients: clients.length });
+
+createInterface({ input: process.stdin }).on("line", (line) => {
+  if (line.startsWith("mark ")) {
+    clients.forEach((c) => c.mark(line.substring(5)));
+    emit({ event: "marked", name: line.substring(5) });
+  } else if (line === "report") {
+    clients.forEach((c) => emit(c.report()));
+    emit({ event: "reported" });
+  } else if (line === "stop") {
+    clients.forEach((c) => c.client.stop());
+    setTimeout(() => process.exit(0), 300);
+  }
+});
