@@ -6,7 +6,7 @@
 //   node drill-clients.mjs '<json: {"apps": {"eastus": "http://...", "westus": "http://..."}, "clients": 50,
 //                                   "protocol": "json" | "reliable"}>'
 // Prints JSON lines: connected / disconnected (rare, each with its time), and on command the report. Messages are
-// counted here, not printed: every message's data is "<publisher>:<sequence>".
+// counted here, not printed: every message's data is "<publisher>:<sequence>:<sent at, epoch ms>".
 // Commands on stdin: "mark <name>" (remember each client's region and its first message after now), "report"
 // (one "client" line per client, then "reported"), "stop".
 import { WebPubSubClient, WebPubSubJsonProtocol, WebPubSubJsonReliableProtocol } from "@azure/web-pubsub-client";
@@ -106,13 +106,14 @@ class DrillClient {
 
   received(data) {
     if (typeof data !== "string") return;
-    const colon = data.indexOf(":");
-    if (colon < 0) return;
+    const [publisher, sequence, sentAt] = data.split(":");
+    if (sentAt === undefined) return;
     const now = Date.now();
+    // "receives again": the first message published after the mark (one already on its way does not count)
     for (const mark of Object.values(this.marks)) {
-      if (mark.firstReceive === null) mark.firstReceive = now;
+      if (mark.firstReceive === null && Number(sentAt) > mark.t) mark.firstReceive = now;
     }
-    this.counts.add(data.substring(0, colon), Number.parseInt(data.substring(colon + 1), 10));
+    this.counts.add(publisher, Number.parseInt(sequence, 10));
   }
 
   mark(name) {

@@ -12,11 +12,12 @@ import java.util.Set;
  * property to both app servers (e.g. {@code app.xregion.webpubsub.health.interval-ms=1000}).
  */
 public record DrillOptions(int clients, int rate, String protocol, String store, boolean redisLost, Long holdMs,
-        int warmupSeconds, int outageSeconds, int settleSeconds, int drainSeconds, int slackMillis, Path output,
+        int warmupSeconds, int outageSeconds, int settleSeconds, int drainSeconds, int slackMillis, Integer lockMillis,
+        Path output,
         Map<String, String> appProperties) {
 
     private static final Set<String> KEYS = Set.of("clients", "rate", "protocol", "store", "redis-lost", "hold-ms",
-            "warmup-s", "outage-s", "settle-s", "drain-s", "slack-ms", "output");
+            "warmup-s", "outage-s", "settle-s", "drain-s", "slack-ms", "lock-ms", "output");
 
     public static final String USAGE = """
             region-loss drill options (key=value):
@@ -31,6 +32,9 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
               settle-s=45       seconds of traffic after the restore (failback, stranded copies)
               drain-s=15        seconds after the publishers stop, for deliveries still on their way
               slack-ms=3000     a connection is expected to get a message if it lasted this long after its accept
+              lock-ms=          the namespaces' peek-lock duration (local Azure servicebus.lock-duration-ms; empty:
+                                its default, 60000 as in Service Bus): a message a killed app server held comes
+                                back after it
               output=target/drill   where logs, the local Azure's files, outboxes and report-*.json go
               app.<key>=<value> a property for both app servers (xregion.* as environment variables, camel.* as -D)
             """;
@@ -63,11 +67,13 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
             throw new IllegalArgumentException("redis-lost=true needs store=redis");
         }
         String hold = given.getOrDefault("hold-ms", "");
+        String lock = given.getOrDefault("lock-ms", "");
         return new DrillOptions(number(given, "clients", 50, 1, 5000), number(given, "rate", 50, 1, 5000), protocol,
                 store, redisLost, hold.isEmpty() ? null : (long) number(given, "hold-ms", 0, 0, Integer.MAX_VALUE),
                 number(given, "warmup-s", 20, 1, 3600), number(given, "outage-s", 60, 1, 3600),
                 number(given, "settle-s", 45, 1, 3600), number(given, "drain-s", 15, 0, 3600),
-                number(given, "slack-ms", 3000, 0, 600_000), Path.of(given.getOrDefault("output", "target/drill")),
+                number(given, "slack-ms", 3000, 0, 600_000),
+                lock.isEmpty() ? null : number(given, "lock-ms", 0, 100, 600_000), Path.of(given.getOrDefault("output", "target/drill")),
                 app);
     }
 
@@ -91,6 +97,7 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
         options.put("settleSeconds", settleSeconds);
         options.put("drainSeconds", drainSeconds);
         options.put("slackMillis", slackMillis);
+        options.put("lockMillis", lockMillis);
         options.put("appProperties", appProperties);
         return options;
     }

@@ -116,7 +116,8 @@ final class DrillParts {
     }
 
     /** The local Azure with the shipped file, every port free, event handlers at the app servers' ports. */
-    static Part localAzure(Launcher launcher, Path directory, Map<String, Integer> appPorts) throws IOException {
+    static Part localAzure(Launcher launcher, Path directory, Map<String, Integer> appPorts, Integer lockMillis)
+            throws IOException {
         List<String> command = new ArrayList<>(launcher.java(LOCAL_AZURE, List.of()));
         command.add(Path.of("local-azure.properties").toAbsolutePath().toString());
         for (String region : REGIONS) {
@@ -124,6 +125,9 @@ final class DrillParts {
             command.add("servicebus." + region + ".port=0");
             command.add("webpubsub." + region + ".event-handler-url=http://127.0.0.1:" + appPorts.get(region)
                     + "/eventhandler");
+        }
+        if (lockMillis != null) {
+            command.add("servicebus.lock-duration-ms=" + lockMillis);
         }
         command.add("control.port=0");
         command.add("output.directory=" + directory.resolve("local-azure").toAbsolutePath());

@@ -218,6 +218,10 @@ final class DrillReport {
                 entry.getValue().forEach(p -> outcomes.merge(p.outcome(), 1, Integer::sum));
                 counts.put("published", entry.getValue().size());
                 outcomes.forEach((o, n) -> counts.put(o.name().toLowerCase(java.util.Locale.ROOT), n));
+                Map<String, Integer> why = new TreeMap<>();
+                entry.getValue().stream().filter(p -> !p.accepted()).forEach(p -> why.merge(p.outcome() + " "
+                        + p.detail(), 1, Integer::sum));
+                counts.put("notAccepted", why);
                 byPublisher.put(entry.getKey(), counts);
                 published += entry.getValue().size();
                 sent += outcomes.getOrDefault(Publisher.Outcome.SENT, 0);
@@ -308,7 +312,6 @@ final class DrillReport {
             open.forEach((client, start) -> intervals.computeIfAbsent(client, c -> new ArrayList<>())
                     .add(new long[] {start, t.reported}));
 
-            BitSet[] receivedByAnyone = new BitSet[0];
             Map<String, BitSet> anyone = new HashMap<>();
             long missingTotal = 0;
             long duplicatesTotal = 0;
@@ -352,10 +355,19 @@ final class DrillReport {
                 duplicatesByHome.merge(home, duplicates, Long::sum);
             }
             long acceptedByNoOne = 0;
+            List<String> unreceived = new ArrayList<>();
             for (Map.Entry<String, List<Publisher.Publish>> entry : publishes.entrySet()) {
                 BitSet seen = anyone.getOrDefault(entry.getKey(), new BitSet());
-                acceptedByNoOne += entry.getValue().stream().filter(p -> p.accepted() && !seen.get(p.sequence()))
-                        .count();
+                for (Publisher.Publish p : entry.getValue()) {
+                    if (p.accepted() && !seen.get(p.sequence())) {
+                        acceptedByNoOne++;
+                        if (unreceived.size() < 50) {
+                            unreceived.add(entry.getKey() + ":" + p.sequence() + " sent " + (p.sentAt() - t.lost)
+                                    + " ms after the loss, answered " + (p.answeredAt() - p.sentAt()) + " ms later: "
+                                    + p.detail());
+                        }
+                    }
+                }
             }
             Map<String, Object> delivery = new LinkedHashMap<>();
             delivery.put("clients", clients.size());
@@ -367,6 +379,7 @@ final class DrillReport {
             delivery.put("clientsWithDuplicates", clientsWithDuplicates);
             delivery.put("duplicatesMaxPerClient", maxDuplicates);
             delivery.put("acceptedReceivedByNoClient", acceptedByNoOne);
+            delivery.put("acceptedReceivedByNoClientFirst50", unreceived);
             delivery.put("missingByHome", missingByHome);
             delivery.put("duplicatesByHome", duplicatesByHome);
             return delivery;

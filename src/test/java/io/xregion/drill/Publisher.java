@@ -17,7 +17,7 @@ import io.xregion.testing.WsClient;
 
 /**
  * One region's publisher: POST /publish to its own region's app server at a steady rate, each message
- * {@code <region>:<sequence>} with its own Idempotency-Key. Calls are asynchronous, so a slow answer (a send budget
+ * {@code <region>:<sequence>:<sent at, epoch ms>} with its own Idempotency-Key. Calls are asynchronous, so a slow answer (a send budget
  * waited out) does not slow the rate down; every call's outcome is kept.
  */
 final class Publisher implements AutoCloseable {
@@ -80,7 +80,7 @@ final class Publisher implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "text/plain")
                 .header("Idempotency-Key", "drill-" + run + "-" + region + "-" + sequence)
-                .POST(HttpRequest.BodyPublishers.ofString(region + ":" + sequence)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(region + ":" + sequence + ":" + sentAt)).build();
         inFlight.incrementAndGet();
         HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
             long answeredAt = System.currentTimeMillis();
@@ -99,7 +99,7 @@ final class Publisher implements AutoCloseable {
             JsonNode body = WsClient.JSON.readTree(response.body());
             String status = body.path("status").asText();
             return new Publish(sequence, sentAt, answeredAt, "queued".equals(status) ? Outcome.QUEUED
-                    : Outcome.SENT, status);
+                    : Outcome.SENT, status + " " + body.path("namespaces"));
         } catch (java.io.IOException e) {
             return new Publish(sequence, sentAt, answeredAt, Outcome.REFUSED, "202 without JSON");
         }

@@ -102,7 +102,7 @@ public final class RegionLossDrill {
             if (options.store().equals("redis")) {
                 redis = started(DrillParts.redis(directory, redisPort, 0));
             }
-            started(DrillParts.localAzure(launcher, directory, appPorts));
+            started(DrillParts.localAzure(launcher, directory, appPorts, options.lockMillis()));
             String control = DrillParts.controlUrl(directory);
             log("local Azure up, control API " + control);
             CompletableFuture<DrillParts.Part> eastStart = CompletableFuture.supplyAsync(() -> app(EAST, appPorts,
