@@ -7,14 +7,27 @@
 //                                   "protocol": "json" | "reliable"}>'
 // Prints JSON lines: connected / disconnected (rare, each with its time), and on command the report. Messages are
 // counted here, not printed: every message's data is "<publisher>:<sequence>:<sent at, epoch ms>".
-// Commands on stdin: "mark <name>" (remember each client's region and its first message after now), "report"
-// (one "client" line per client, then "reported"), "stop".
+// Commands on stdin: "mark <name>" (remember each client's region and its first message published after now),
+// "report" (one "client" line per client, one "delivered" line: when any client first received each message, then
+// "reported"), "stop".
 import { WebPubSubClient, WebPubSubJsonProtocol, WebPubSubJsonReliableProtocol } from "@azure/web-pubsub-client";
 import { createInterface } from "node:readline";
 
 const settings = JSON.parse(process.argv[2]);
 const regions = Object.keys(settings.apps);
 const emit = (line) => process.stdout.write(JSON.stringify(line) + "\n");
+// per publisher, when any client first received each message (epoch ms; 0: no client yet): when it was delivered
+const firstReceived = new Map();
+const noteFirst = (publisher, sequence, now) => {
+  let times = firstReceived.get(publisher);
+  if (!times || times.length <= sequence) {
+    const grown = new Float64Array(Math.max(1024, (sequence + 1) * 2));
+    if (times) grown.set(times);
+    times = grown;
+    firstReceived.set(publisher, times);
+  }
+  if (times[sequence] === 0) times[sequence] = now;
+};
 
 // per publisher, a growing array of receive counts indexed by sequence number
 class Counts {
@@ -114,6 +127,7 @@ class DrillClient {
       if (mark.firstReceive === null && Number(sentAt) > mark.t) mark.firstReceive = now;
     }
     this.counts.add(publisher, Number.parseInt(sequence, 10));
+    noteFirst(publisher, Number.parseInt(sequence, 10), now);
   }
 
   mark(name) {
@@ -144,6 +158,9 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     emit({ event: "marked", name: line.substring(5) });
   } else if (line === "report") {
     clients.forEach((c) => emit(c.report()));
+    const delivered = {};
+    for (const [publisher, times] of firstReceived) delivered[publisher] = Array.from(times);
+    emit({ event: "delivered", firstReceived: delivered });
     emit({ event: "reported" });
   } else if (line === "stop") {
     clients.forEach((c) => c.client.stop());

@@ -86,13 +86,18 @@ final class ClientFleet implements AutoCloseable {
         }
     }
 
-    /** Asks for the report and returns one line per client. */
+    /** Asks for the report: one line per client, then when any client first received each message. */
     List<JsonNode> report(Duration atMost) throws IOException, InterruptedException {
         command("report");
         if (!awaitLines(atMost, l -> l.stream().anyMatch(j -> "reported".equals(j.path("event").asText())))) {
             throw new IllegalStateException("the clients did not report within " + atMost);
         }
         return events("client");
+    }
+
+    /** After {@link #report}: per publisher, when any client first received each sequence number (0: none). */
+    JsonNode firstReceived() {
+        return events("delivered").get(0).path("firstReceived");
     }
 
     @Override

@@ -31,7 +31,8 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
               outage-s=60       seconds eastus stays lost (reliable clients try recovery for 30 s first)
               settle-s=45       seconds of traffic after the restore (failback, stranded copies)
               drain-s=15        seconds after the publishers stop, for deliveries still on their way
-              slack-ms=3000     a connection is expected to get a message if it lasted this long after its accept
+              slack-ms=2000     a connection is expected to get a message delivered (first received by any client)
+                                while it was open, this long after it opened and before it closed
               lock-ms=          the namespaces' peek-lock duration (local Azure servicebus.lock-duration-ms; empty:
                                 its default, 60000 as in Service Bus): a message a killed app server held comes
                                 back after it
@@ -72,7 +73,7 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
                 store, redisLost, hold.isEmpty() ? null : (long) number(given, "hold-ms", 0, 0, Integer.MAX_VALUE),
                 number(given, "warmup-s", 20, 1, 3600), number(given, "outage-s", 60, 1, 3600),
                 number(given, "settle-s", 45, 1, 3600), number(given, "drain-s", 15, 0, 3600),
-                number(given, "slack-ms", 3000, 0, 600_000),
+                number(given, "slack-ms", 2000, 0, 600_000),
                 lock.isEmpty() ? null : number(given, "lock-ms", 0, 100, 600_000), Path.of(given.getOrDefault("output", "target/drill")),
                 app);
     }

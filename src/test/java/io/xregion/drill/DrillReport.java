@@ -75,7 +75,7 @@ final class DrillReport {
                 "stranded", "failback", "store")) {
             table.append("\n").append(section).append("\n");
             ((Map<String, Object>) json.get(section)).forEach((key, value) -> {
-                if (!(value instanceof Map<?, ?> || value instanceof List<?>) || key.equals("appProperties")) {
+                if (!(value instanceof List<?>)) {
                     table.append(String.format("  %-34s %s%n", key, value));
                 }
             });
@@ -102,6 +102,9 @@ final class DrillReport {
         private int stranded;
         private Double eastOutboxAfterRestart;
         private boolean westAlive;
+        private JsonNode delivered;
+        private int leftEast = -1;
+        private int leftWest = -1;
 
         Builder(DrillOptions options, Path directory, Map<String, String> settings) {
             this.options = options;
@@ -130,8 +133,15 @@ final class DrillReport {
             westAlive = alive;
         }
 
-        void clients(List<JsonNode> reports, List<JsonNode> connected, List<JsonNode> disconnected) {
+        void leftInServiceBus(int east, int west) {
+            leftEast = east;
+            leftWest = west;
+        }
+
+        void clients(List<JsonNode> reports, JsonNode firstReceived, List<JsonNode> connected,
+                List<JsonNode> disconnected) {
             clients = reports;
+            delivered = firstReceived;
             connects = connected;
             disconnects = disconnected;
         }
@@ -255,13 +265,17 @@ final class DrillReport {
                         : "Redis not used by the app", redisInUse ? missing == 0 && duplicates == 0 : Boolean.FALSE));
             } else {
                 targets.add(new Target("exactly once", "only with the Redis store, Redis kept", exactly, null));
-                targets.add(new Target("nothing accepted lost", "0 missing", missing + " missing", missing == 0));
+                long byNoOne = ((Number) delivery.get("acceptedReceivedByNoClient")).longValue();
+                targets.add(new Target("nothing accepted lost", "0 missing, 0 unreceived", missing + " missing, "
+                        + byNoOne + " unreceived", missing == 0 && byNoOne == 0));
             }
 
             // stranded copies: the eastus namespace's messages when it came back, until none is left
             Map<String, Object> strandedJson = new LinkedHashMap<>();
             strandedJson.put("copiesWhenRestored", stranded);
             strandedJson.put("drainedMs", t.strandedDrained == 0 ? null : t.strandedDrained - t.restored);
+            strandedJson.put("leftInEastusAtEnd", leftEast);
+            strandedJson.put("leftInWestusAtEnd", leftWest);
             json.put("stranded", strandedJson);
 
             json.put("failback", failback(t, targets));
@@ -321,6 +335,7 @@ final class DrillReport {
             long maxDuplicates = 0;
             long expectedTotal = 0;
             Map<String, Long> missingByHome = new TreeMap<>();
+            List<String> examples = new ArrayList<>();
             Map<String, Long> duplicatesByHome = new TreeMap<>();
             for (JsonNode client : clients) {
                 int index = client.path("client").asInt();
@@ -336,11 +351,21 @@ final class DrillReport {
                     for (JsonNode duplicate : client.at("/duplicates/" + entry.getKey())) {
                         duplicates += duplicate.get(1).asInt() - 1;
                     }
+                    JsonNode firstReceived = delivered.path(entry.getKey());
                     for (Publisher.Publish publish : entry.getValue()) {
-                        if (publish.accepted() && expected(intervals.getOrDefault(index, List.of()), publish)) {
+                        long at = firstReceived.path(publish.sequence()).asLong(0);
+                        if (publish.accepted() && at > 0 && expected(intervals.getOrDefault(index, List.of()), at)) {
                             expectedTotal++;
                             if (!received.get(publish.sequence())) {
                                 missing++;
+                                if (examples.size() < 30) {
+                                    examples.add(client.path("userId").asText() + " missed " + entry.getKey() + ":"
+                                            + publish.sequence() + " sent " + (publish.sentAt() - t.lost)
+                                            + " ms after the loss, first received by a client at " + (at - t.lost)
+                                            + " ms; its connections (ms after the loss): "
+                                            + intervals.getOrDefault(index, List.of()).stream().map(i -> "["
+                                            + (i[0] - t.lost) + ", " + (i[1] - t.lost) + "]").toList());
+                                }
                             }
                         }
                     }
@@ -381,14 +406,19 @@ final class DrillReport {
             delivery.put("acceptedReceivedByNoClient", acceptedByNoOne);
             delivery.put("acceptedReceivedByNoClientFirst50", unreceived);
             delivery.put("missingByHome", missingByHome);
+            delivery.put("missingFirst30", examples);
             delivery.put("duplicatesByHome", duplicatesByHome);
             return delivery;
         }
 
-        /** A connection should get an accepted message sent after it opened and answered slack before it closed. */
-        private boolean expected(List<long[]> intervals, Publisher.Publish publish) {
+        /**
+         * A connection should get a message that was delivered (first received by any client) while it was open, at
+         * least the slack after it opened and before it closed.
+         */
+        private boolean expected(List<long[]> intervals, long deliveredAt) {
             for (long[] interval : intervals) {
-                if (publish.sentAt() >= interval[0] && publish.answeredAt() + options.slackMillis() <= interval[1]) {
+                if (deliveredAt >= interval[0] + options.slackMillis()
+                        && deliveredAt + options.slackMillis() <= interval[1]) {
                     return true;
                 }
             }

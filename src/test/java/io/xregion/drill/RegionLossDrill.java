@@ -183,7 +183,12 @@ public final class RegionLossDrill {
             }
             List<JsonNode> clientReports = clients.report(Duration.ofSeconds(60));
             timeline.reported = System.currentTimeMillis();
-            report.clients(clientReports, clients.events("connected"), clients.events("disconnected"));
+            report.clients(clientReports, clients.firstReceived(), clients.events("connected"),
+                    clients.events("disconnected"));
+            JsonNode end = HttpCalls.get(control + "/state").json();
+            report.leftInServiceBus(entityMessages(end.at("/servicebus/eastus/entities")),
+                    entityMessages(end.at("/servicebus/westus/entities")));
+            writeEvents(clients);
             report.publishers(publishers);
             report.westStillDelivering(west.alive());
             DrillReport done = report.build(timeline);
@@ -198,6 +203,15 @@ public final class RegionLossDrill {
                 parts.get(i).stop(20);
             }
         }
+    }
+
+    /** The clients' connects and disconnects, one JSON line each, for a closer look. */
+    private void writeEvents(ClientFleet clients) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String event : List.of("connected", "disconnected", "start-failed")) {
+            clients.events(event).forEach(e -> lines.add(e.toString()));
+        }
+        Files.write(directory.resolve("client-events.jsonl"), lines);
     }
 
     private DrillParts.Part app(String region, Map<String, Integer> ports, Map<String, Integer> management,
