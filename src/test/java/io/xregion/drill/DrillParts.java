@@ -172,8 +172,10 @@ final class DrillParts {
             }
         });
         Part part = start("app-" + region + "-" + start, launcher.java(APP, jvm), env, directory);
+        // ready, and its own API on its port (not a server of someone else's that took the port)
         await(region + "'s app server ready", Duration.ofSeconds(120), part,
-                () -> status("http://127.0.0.1:" + managementPort + "/observe/health/ready") == 200);
+                () -> status("http://127.0.0.1:" + managementPort + "/observe/health/ready") == 200
+                        && status("http://127.0.0.1:" + port + "/negotiate?userId=drill-check") == 200);
         return part;
     }
 
@@ -212,13 +214,27 @@ final class DrillParts {
         }
     }
 
+    /**
+     * A free port below Linux's ephemeral range (32768 and up): a port picked there and freed again can be taken by
+     * anyone's outgoing connection before the app server binds it, and Camel 4.17's platform-http only logs a failed
+     * bind (the app then runs, ready, without its API); the drill's app servers keep their ports across a restart.
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            if (TAKEN.add(port)) {
+                try (ServerSocket socket = new ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
+                    return socket.getLocalPort();
+                } catch (IOException e) {
+                    // taken: try another
+                }
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 32000");
     }
+
+    private static final java.util.Set<Integer> TAKEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static Part start(String name, List<String> command, Map<String, String> env, Path directory)
             throws IOException {
