@@ -5,7 +5,8 @@
 // it and names none: the client keeps its own).
 //   node drill-clients.mjs '<json: {"apps": {"eastus": "http://...", "westus": "http://..."}, "clients": 50,
 //                                   "protocol": "json" | "reliable"}>'
-// Prints JSON lines: connected / disconnected (rare, each with its time), and on command the report. Messages are
+// Prints JSON lines: connected / disconnected (rare, each with its time; a disconnect says when that connection
+// last received a message), and on command the report. Messages are
 // counted here, not printed: every message's data is "<publisher>:<sequence>:<sent at, epoch ms>".
 // Commands on stdin: "mark <name>" (remember each client's region and its first message published after now),
 // "report" (one "client" line per client, one "delivered" line: when any client first received each message, then
@@ -85,12 +86,18 @@ class DrillClient {
         protocol: settings.protocol === "reliable" ? WebPubSubJsonReliableProtocol() : WebPubSubJsonProtocol(),
       },
     );
+    // the last message of the current connection: a reliable connection whose instance died stays "connected"
+    // (no event) while the SDK tries to recover it for up to 30 s, receiving nothing
+    this.lastReceive = null;
     this.client.on("connected", (e) => {
       this.connected = true;
+      this.lastReceive = null;
       emit({ event: "connected", client: this.index, home: this.home, region: this.region, t: Date.now() });
     });
     this.client.on("disconnected", () => {
-      if (this.connected) emit({ event: "disconnected", client: this.index, t: Date.now() });
+      if (this.connected) {
+        emit({ event: "disconnected", client: this.index, t: Date.now(), lastReceive: this.lastReceive });
+      }
       this.connected = false;
     });
     this.client.on("server-message", (e) => this.received(e.message.data));
@@ -126,6 +133,7 @@ class DrillClient {
     for (const mark of Object.values(this.marks)) {
       if (mark.firstReceive === null && Number(sentAt) > mark.t) mark.firstReceive = now;
     }
+    this.lastReceive = now;
     this.counts.add(publisher, Number.parseInt(sequence, 10));
     noteFirst(publisher, Number.parseInt(sequence, 10), now);
   }
