@@ -147,7 +147,11 @@ final class DrillReport {
         }
 
         void publishers(List<Publisher> publishers) {
-            publishers.forEach(p -> publishes.put(p.region, p.publishes()));
+            publishers.forEach(p -> publishes(p.region, p.publishes()));
+        }
+
+        void publishes(String region, List<Publisher.Publish> outcomes) {
+            publishes.put(region, outcomes);
         }
 
         private static Long redisInteger(String answer) {
