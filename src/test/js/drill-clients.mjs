@@ -130,8 +130,11 @@ class DrillClient {
     if (sentAt === undefined) return;
     const now = Date.now();
     // "receives again": the first message published after the mark (one already on its way does not count)
+    // and the longest silence since the mark (a survivor's pause, e.g. while its app server holds for Redis)
     for (const mark of Object.values(this.marks)) {
       if (mark.firstReceive === null && Number(sentAt) > mark.t) mark.firstReceive = now;
+      mark.longestGap = Math.max(mark.longestGap, now - mark.lastReceive);
+      mark.lastReceive = now;
     }
     this.lastReceive = now;
     this.counts.add(publisher, Number.parseInt(sequence, 10));
@@ -139,7 +142,9 @@ class DrillClient {
   }
 
   mark(name) {
-    this.marks[name] = { t: Date.now(), region: this.region, connected: this.connected, firstReceive: null };
+    const t = Date.now();
+    this.marks[name] = { t, region: this.region, connected: this.connected, firstReceive: null, lastReceive: t,
+      longestGap: 0 };
   }
 
   report() {

@@ -184,6 +184,7 @@ final class DrillReport {
             // orphans: clients on the eastus instance when it was lost, until each receives again
             List<Long> orphanRecovery = new ArrayList<>();
             List<Long> survivorPause = new ArrayList<>();
+            List<Long> survivorGap = new ArrayList<>();
             int orphans = 0;
             int orphansNotRecovered = 0;
             for (JsonNode client : clients) {
@@ -202,6 +203,7 @@ final class DrillReport {
                     }
                 } else if (first != 0) {
                     survivorPause.add(first - mark.path("t").asLong());
+                    survivorGap.add(mark.path("longestGap").asLong());
                 }
             }
             Map<String, Object> orphansJson = new LinkedHashMap<>();
@@ -212,6 +214,7 @@ final class DrillReport {
             Map<String, Object> survivors = new LinkedHashMap<>();
             survivors.put("clients", survivorPause.size());
             survivors.putAll(percentiles("firstMessageAfterLossMs", survivorPause));
+            survivors.putAll(percentiles("longestSilenceAfterLossMs", survivorGap));
             survivors.put("westAppServerAlive", westAlive);
             json.put("survivors", survivors);
             targets.add(new Target("orphaned clients receive again", orphans + " of " + orphans,

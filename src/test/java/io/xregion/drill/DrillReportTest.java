@@ -41,7 +41,7 @@ class DrillReportTest {
                 + "\"duplicates\": {\"westus\": [[1, 2]]}}");
         JsonNode client1 = json("{\"client\": 1, \"userId\": \"drill-westus-0\", \"region\": \"westus\", "
                 + "\"marks\": {\"lost\": {\"t\": " + LOST + ", \"region\": \"westus\", \"firstReceive\": "
-                + (LOST + 5_000) + "}}, \"received\": {\"westus\": [[0, 4]]}, \"duplicates\": {\"westus\": []}}");
+                + (LOST + 5_000) + ", \"longestGap\": 25000}}, \"received\": {\"westus\": [[0, 4]]}, \"duplicates\": {\"westus\": []}}");
         List<JsonNode> connects = List.of(event("connected", 0, -60_000, "eastus"), event("connected", 1, -60_000,
                 "westus"), event("connected", 0, 20_000, "westus"));
         List<JsonNode> disconnects = List.of(json("{\"event\": \"disconnected\", \"client\": 0, \"t\": "
@@ -69,6 +69,7 @@ class DrillReportTest {
         assertEquals(1, report.figure("orphans", "orphanedClients"));
         assertEquals(40_000L, report.figure("orphans", "recoveryMsMax"));
         assertEquals(0, report.figure("failback", "clientsHome"));
+        assertEquals(25_000L, report.figure("survivors", "longestSilenceAfterLossMsMax"));
     }
 
     private static Publisher.Publish publish(int sequence, long deliveredAfterLoss) {
