@@ -1,0 +1,182 @@
+// The region-loss drill's clients (io.xregion.drill.RegionLossDrill): M official @azure/web-pubsub-client clients
+// per region in this one process. Each gets every URL (first connect and every reconnect) from a callback that
+// models the global front: its own region's app server's /negotiate first, the other region's when that fails. It
+// sends home=<region> and keeps the home the answer names (an app server that does not know the parameter ignores
+// it and names none: the client keeps its own).
+//   node drill-clients.mjs '<json: {"apps": {"eastus": "http://...", "westus": "http://..."}, "clients": 50,
+//                                   "protocol": "json" | "reliable"}>'
+// Prints JSON lines: connected / disconnected (rare, each with its time; a disconnect says when that connection
+// last received a message), and on command the report. Messages are
+// counted here, not printed: every message's data is "<publisher>:<sequence>:<sent at, epoch ms>".
+// Commands on stdin: "mark <name>" (remember each client's region and its first message published after now),
+// "report" (one "client" line per client, one "delivered" line: when any client first received each message, then
+// "reported"), "stop".
+import { WebPubSubClient, WebPubSubJsonProtocol, WebPubSubJsonReliableProtocol } from "@azure/web-pubsub-client";
+import { createInterface } from "node:readline";
+
+const settings = JSON.parse(process.argv[2]);
+const regions = Object.keys(settings.apps);
+const emit = (line) => process.stdout.write(JSON.stringify(line) + "\n");
+// per publisher, when any client first received each message (epoch ms; 0: no client yet): when it was delivered
+const firstReceived = new Map();
+const noteFirst = (publisher, sequence, now) => {
+  let times = firstReceived.get(publisher);
+  if (!times || times.length <= sequence) {
+    const grown = new Float64Array(Math.max(1024, (sequence + 1) * 2));
+    if (times) grown.set(times);
+    times = grown;
+    firstReceived.set(publisher, times);
+  }
+  if (times[sequence] === 0) times[sequence] = now;
+};
+
+// per publisher, a growing array of receive counts indexed by sequence number
+class Counts {
+  constructor() {
+    this.byPublisher = new Map();
+  }
+  add(publisher, sequence) {
+    let counts = this.byPublisher.get(publisher);
+    if (!counts || counts.length <= sequence) {
+      const grown = new Uint16Array(Math.max(1024, (sequence + 1) * 2));
+      if (counts) grown.set(counts);
+      counts = grown;
+      this.byPublisher.set(publisher, counts);
+    }
+    counts[sequence]++;
+  }
+  // received sequences as [first, last] ranges, and the sequences received more than once with their counts
+  summary() {
+    const received = {};
+    const duplicates = {};
+    for (const [publisher, counts] of this.byPublisher) {
+      const ranges = [];
+      const twice = [];
+      let start = -1;
+      for (let i = 0; i <= counts.length; i++) {
+        const seen = i < counts.length && counts[i] > 0;
+        if (seen && start < 0) start = i;
+        if (!seen && start >= 0) {
+          ranges.push([start, i - 1]);
+          start = -1;
+        }
+        if (seen && counts[i] > 1) twice.push([i, counts[i]]);
+      }
+      received[publisher] = ranges;
+      duplicates[publisher] = twice;
+    }
+    return { received, duplicates };
+  }
+}
+
+class DrillClient {
+  constructor(index, home) {
+    this.index = index;
+    this.userId = `drill-${home}-${index}`;
+    this.home = home;
+    this.region = null;
+    this.connected = false;
+    this.counts = new Counts();
+    this.marks = {};
+    this.negotiations = { own: 0, other: 0, failed: 0 };
+    this.client = new WebPubSubClient(
+      { getClientAccessUrl: () => this.negotiate() },
+      {
+        // the SDK's own reconnect and recovery defaults, as a real app has them
+        protocol: settings.protocol === "reliable" ? WebPubSubJsonReliableProtocol() : WebPubSubJsonProtocol(),
+      },
+    );
+    // the last message of the current connection: a reliable connection whose instance died stays "connected"
+    // (no event) while the SDK tries to recover it for up to 30 s, receiving nothing
+    this.lastReceive = null;
+    this.client.on("connected", (e) => {
+      this.connected = true;
+      this.lastReceive = null;
+      emit({ event: "connected", client: this.index, home: this.home, region: this.region, t: Date.now() });
+    });
+    this.client.on("disconnected", () => {
+      if (this.connected) {
+        emit({ event: "disconnected", client: this.index, t: Date.now(), lastReceive: this.lastReceive });
+      }
+      this.connected = false;
+    });
+    this.client.on("server-message", (e) => this.received(e.message.data));
+  }
+
+  // the global front: own region's app server first, then the others; each answer's home is kept
+  async negotiate() {
+    const order = [this.home, ...regions.filter((r) => r !== this.home)];
+    for (const [i, region] of order.entries()) {
+      try {
+        const answer = await fetch(`${settings.apps[region]}/negotiate?userId=${encodeURIComponent(this.userId)}`
+          + `&home=${encodeURIComponent(this.home)}`, { signal: AbortSignal.timeout(2000) });
+        if (!answer.ok) continue;
+        const body = await answer.json();
+        if (typeof body.home === "string" && body.home) this.home = body.home;
+        this.region = body.region;
+        if (i === 0) this.negotiations.own++; else this.negotiations.other++;
+        return body.url;
+      } catch (e) {
+        // that region's app server does not answer: try the next, as a global front would
+      }
+    }
+    this.negotiations.failed++;
+    throw new Error("no app server answered negotiate");
+  }
+
+  received(data) {
+    if (typeof data !== "string") return;
+    const [publisher, sequence, sentAt] = data.split(":");
+    if (sentAt === undefined) return;
+    const now = Date.now();
+    // "receives again": the first message published after the mark (one already on its way does not count)
+    // and the longest silence since the mark (a survivor's pause, e.g. while its app server holds for Redis)
+    for (const mark of Object.values(this.marks)) {
+      if (mark.firstReceive === null && Number(sentAt) > mark.t) mark.firstReceive = now;
+      mark.longestGap = Math.max(mark.longestGap, now - mark.lastReceive);
+      mark.lastReceive = now;
+    }
+    this.lastReceive = now;
+    this.counts.add(publisher, Number.parseInt(sequence, 10));
+    noteFirst(publisher, Number.parseInt(sequence, 10), now);
+  }
+
+  mark(name) {
+    const t = Date.now();
+    this.marks[name] = { t, region: this.region, connected: this.connected, firstReceive: null, lastReceive: t,
+      longestGap: 0 };
+  }
+
+  report() {
+    const { received, duplicates } = this.counts.summary();
+    return {
+      event: "client", client: this.index, userId: this.userId, home: this.home, region: this.region,
+      connected: this.connected, negotiations: this.negotiations, marks: this.marks, received, duplicates,
+    };
+  }
+}
+
+const clients = [];
+for (const region of regions) {
+  for (let i = 0; i < settings.clients; i++) clients.push(new DrillClient(clients.length, region));
+}
+for (const client of clients) {
+  client.client.start().catch((e) => emit({ event: "start-failed", client: client.index, error: String(e) }));
+}
+emit({ event: "started", clients: clients.length });
+
+createInterface({ input: process.stdin }).on("line", (line) => {
+  if (line.startsWith("mark ")) {
+    clients.forEach((c) => c.mark(line.substring(5)));
+    emit({ event: "marked", name: line.substring(5) });
+  } else if (line === "report") {
+    clients.forEach((c) => emit(c.report()));
+    const delivered = {};
+    for (const [publisher, times] of firstReceived) delivered[publisher] = Array.from(times);
+    emit({ event: "delivered", firstReceived: delivered });
+    emit({ event: "reported" });
+  } else if (line === "stop") {
+    clients.forEach((c) => c.client.stop());
+    setTimeout(() => process.exit(0), 300);
+  }
+});
