@@ -159,6 +159,10 @@ final class DrillParts {
         settings.put("xregion.servicebus.secondary", other);
         settings.put("xregion.servicebus.outbox.directory", directory.resolve("outbox-" + region).toAbsolutePath()
                 .toString());
+        // the drill's clients negotiate anonymously for the user ids they name, all from this one machine's address
+        settings.put("xregion.webpubsub.negotiate.allow-anonymous", "true");
+        settings.put("xregion.webpubsub.negotiate.rate-limit.per-address", "0");
+        settings.put("xregion.webpubsub.negotiate.rate-limit.per-user", "0");
         settings.putAll(properties);
         List<String> jvm = new ArrayList<>(List.of("-Dcamel.server.port=" + port,
                 "-Dcamel.management.port=" + managementPort));
