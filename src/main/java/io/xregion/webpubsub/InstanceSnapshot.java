@@ -16,8 +16,17 @@ public record InstanceSnapshot(WebPubSubInstance instance, HealthState state) {
         return instance.role();
     }
 
-    /** UP; an instance that is DOWN, or UNKNOWN before its first probe, gets no traffic from the default router. */
+    /** UP: the default router hands out no other instance to a negotiating client. */
     public boolean healthy() {
         return state == HealthState.UP;
+    }
+
+    /**
+     * Not known DOWN: UP, or UNKNOWN before its first probe. The default router calls such an instance (a broadcast, a
+     * failback close), since a call is bounded and its outcome feeds health, while skipping it would lose what an
+     * app server that has just started sends in its first second: the messages it reads at once, its own failback.
+     */
+    public boolean callable() {
+        return state != HealthState.DOWN;
     }
 }

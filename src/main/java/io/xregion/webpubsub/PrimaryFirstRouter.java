@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * The default routing choice: a client gets the primary while it is healthy, else the first healthy secondary in
- * preference order; a call goes to every healthy instance its audience includes.
+ * preference order; a call goes to every instance its audience includes that is not known DOWN (UNKNOWN ones too: see
+ * {@link InstanceSnapshot#callable()}).
  */
 public final class PrimaryFirstRouter implements WebPubSubRouter {
 
@@ -30,7 +31,7 @@ public final class PrimaryFirstRouter implements WebPubSubRouter {
     public List<WebPubSubInstance> fanoutTargets(WebPubSubRequest request, List<InstanceSnapshot> instances) {
         List<WebPubSubInstance> targets = new ArrayList<>(instances.size());
         for (InstanceSnapshot candidate : instances) {
-            if (candidate.healthy() && request.audience().includes(candidate.instance())) {
+            if (candidate.callable() && request.audience().includes(candidate.instance())) {
                 targets.add(candidate.instance());
             }
         }

@@ -57,19 +57,24 @@ class PrimaryFirstRouterTest {
     }
 
     @Test
-    void broadcastsGoToEveryHealthyInstanceInPreferenceOrder() {
+    void broadcastsGoToEveryInstanceNotKnownDownInPreferenceOrder() {
         assertEquals(List.of(EAST, WEST, NORTH), router.fanoutTargets(requests.broadcastToAll(), states(UP, UP, UP)));
         assertEquals(List.of(EAST, NORTH), router.fanoutTargets(requests.broadcastToGroup("g"),
                 states(UP, DOWN, UP)));
-        assertEquals(List.of(WEST), router.fanoutTargets(requests.broadcastToUser("u"), states(UNKNOWN, UP, DOWN)));
-        assertEquals(List.of(), router.fanoutTargets(requests.broadcastToAll(), states(DOWN, DOWN, UNKNOWN)));
+        // an instance not probed yet is called too: an app server that has just started broadcasts what it reads at once
+        assertEquals(List.of(EAST, WEST), router.fanoutTargets(requests.broadcastToUser("u"),
+                states(UNKNOWN, UP, DOWN)));
+        assertEquals(List.of(NORTH), router.fanoutTargets(requests.broadcastToAll(), states(DOWN, DOWN, UNKNOWN)));
+        assertEquals(List.of(), router.fanoutTargets(requests.broadcastToAll(), states(DOWN, DOWN, DOWN)));
     }
 
     @Test
-    void failbackClosesGoToTheHealthySecondariesOnly() {
+    void failbackClosesGoToTheSecondariesNotKnownDownOnly() {
         WebPubSubRequest close = requests.closeGroupOnSecondaries("xregion.home.westus.0");
         assertEquals(List.of(EAST, NORTH), router.fanoutTargets(close, states(UP, UP, UP)));
         assertEquals(List.of(NORTH), router.fanoutTargets(close, states(DOWN, UP, UP)));
         assertEquals(List.of(), router.fanoutTargets(close, states(DOWN, UP, DOWN)));
+        // a restarted app server's failback, before its first probe of the secondaries
+        assertEquals(List.of(EAST, NORTH), router.fanoutTargets(close, states(UNKNOWN, UP, UNKNOWN)));
     }
 }
