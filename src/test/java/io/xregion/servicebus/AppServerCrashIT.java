@@ -137,6 +137,9 @@ class AppServerCrashIT {
         properties.put("xregion.webpubsub.primary", "westus");
         properties.put("xregion.servicebus.outbox.directory", work.resolve("survivor-outbox").toString());
         survivor = RunningApp.start(properties);
+        // negotiate answers 503 until the survivor's first probe has found an instance healthy
+        Awaitility.await().atMost(Duration.ofSeconds(15))
+                .until(() -> HttpCalls.get(survivor.url("/negotiate?userId=observer")).status() == 200);
         observer = WsClient.connect(HttpCalls.get(survivor.url("/negotiate?userId=observer")).json().get("url")
                 .asText(), "json.webpubsub.azure.v1");
         observer.nextJson(Duration.ofSeconds(5));
