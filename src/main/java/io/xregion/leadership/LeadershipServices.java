@@ -28,7 +28,8 @@ public final class LeadershipServices {
         FileLockClusterService service = new FileLockClusterService();
         service.setId(FILE_ID);
         service.setRoot(root);
-        service.setAcquireLockDelay(acquireIntervalMillis, TimeUnit.MILLISECONDS);
+        // the first try at once: a (re)started app server's failback waits for its leadership
+        service.setAcquireLockDelay(1, TimeUnit.MILLISECONDS);
         service.setAcquireLockInterval(acquireIntervalMillis, TimeUnit.MILLISECONDS);
         return service;
     }
