@@ -102,6 +102,9 @@ class TwoAppServersRedisTest {
     private void startBoth(long holdMillis, String store) {
         app("eastus", holdMillis, store);
         app("westus", holdMillis, store);
+        // negotiate answers 503 until the app server's first probe has found an instance healthy
+        Awaitility.await().atMost(WAIT)
+                .until(() -> HttpCalls.get(apps.get(0).url("/negotiate?userId=observer")).status() == 200);
         observer = WsClient.connect(HttpCalls.get(apps.get(0).url("/negotiate?userId=observer")).json().get("url")
                 .asText(), "json.webpubsub.azure.v1");
         observer.nextJson(Duration.ofSeconds(5));
@@ -213,12 +216,20 @@ class TwoAppServersRedisTest {
     void theSameRunWithTheMemoryStoreProcessesCopiesTwice() {
         // the control: what the redis store prevents (per-process elimination, copies on both app servers)
         startBoth(0, "memory");
-        publish(0, 200);
-        Awaitility.await().atMost(WAIT).until(() -> range(0, 200).allMatch(seen::containsKey));
-        awaitDrained();
-        long twice = range(0, 200).filter(n -> seen.get(n).get() > 1).count();
+        // which app server reads which copy is the emulator's dispatch: usually some of 200 land on both (55 to 167
+        // in runs of 2026-12-01), once none did on an idle machine; so up to five rounds, until one shows it
+        long twice = 0;
+        int sent = 0;
+        for (int round = 0; round < 5 && twice == 0; round++) {
+            int from = sent;
+            publish(from, from + 200);
+            sent += 200;
+            Awaitility.await().atMost(WAIT).until(() -> range(from, from + 200).allMatch(seen::containsKey));
+            awaitDrained();
+            twice = range(0, sent).filter(n -> seen.get(n).get() > 1).count();
+        }
         assertTrue(twice > 0, "no message was processed twice: this run could not show what the redis store does");
-        System.out.println("memory store, two app servers: " + twice + " of 200 messages processed twice");
+        System.out.println("memory store, two app servers: " + twice + " of " + sent + " messages processed twice");
     }
 
     @Test
