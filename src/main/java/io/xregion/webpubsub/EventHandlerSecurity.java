@@ -196,7 +196,7 @@ public final class EventHandlerSecurity {
 
     /** The instance an origin (host[:port], lower case) names, or null; the service itself sends only its host. */
     private WebPubSubInstance instanceAt(String origin) {
-        return instances.all().stream().filter(i -> i.authority().equals(origin) || i.endpoint().getHost().equals(origin))
-                .findFirst().orElse(null);
+        return instances.byAuthority(origin).or(() -> instances.all().stream()
+                .filter(i -> i.endpoint().getHost().equals(origin)).findFirst()).orElse(null);
     }
 }
