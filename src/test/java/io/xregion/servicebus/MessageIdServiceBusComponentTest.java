@@ -55,9 +55,9 @@ class MessageIdServiceBusComponentTest extends CamelTestSupport {
         CamelContext context = super.createCamelContext();
         ServiceBusNamespace eastus = ServiceBusNamespace.of("eastus", namespace.connectionString(),
                 Duration.ofSeconds(5), 0);
-        NamespaceHealth health = new NamespaceHealth(List.of(eastus), 1000, Clock.systemUTC());
+        NamespaceHealth health = new NamespaceHealth(List.of(eastus), 1000, 2, 2, Clock.systemUTC());
         MessageIdServiceBusComponent ours = new MessageIdServiceBusComponent("eastus",
-                new SendOutcomeRecorder(health, ServiceBusCounters.none()));
+                new SendOutcomeRecorder(health, ServiceBusCounters.none()), 256);
         ours.getConfiguration().setConnectionString(namespace.connectionString());
         context.addComponent("azure-servicebus-eastus", ours);
         ServiceBusComponent stock = new ServiceBusComponent();
