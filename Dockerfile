@@ -1,6 +1,6 @@
 # xregion image: the runnable jar, application.properties and routes/ on a Java 17 JRE, as a non-root user.
 #   docker build -t <registry>/xregion:0.1.0 .
-# Kubernetes mounts its own application.properties and routes over these (k8s/, README "Deploy").
+# Kubernetes mounts its own application.properties and routes over these (k8s/, docs/deploy.md).
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /build

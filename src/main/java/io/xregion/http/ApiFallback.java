@@ -48,7 +48,7 @@ public final class ApiFallback {
      * A workaround: Camel mounts its router below a top-level one that it does not expose (checked on Camel 4.17.0:
      * {@code MainHttpServer.server}, a {@code VertxPlatformHttpServer} whose {@code router} field is that router),
      * and that is where a path that cannot be decoded fails; the fields are read once at start-up. Null (and
-     * plain-text 400s) if that ever changes, which {@code ApiFallbackWorkaroundTest} reports.
+     * plain-text 400s) if that ever changes, which {@code HttpWorkaroundsTest} reports (docs/camel-workarounds.md).
      */
     static Router topLevelRouter(MainHttpServer main) {
         try {

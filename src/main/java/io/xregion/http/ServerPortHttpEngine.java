@@ -9,7 +9,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
  * engine finds that router by looking for the single HTTP server in the registry; with a separate management server
  * there are two, so it falls back to port 8080 and fails whenever the server listens anywhere else. Asking the main
  * server for its port avoids the guess, wherever the port was configured (properties file, system property,
- * environment). {@code ServerPortHttpEngineWorkaroundTest} fails if the stock engine stops needing it or the override
+ * environment). {@code HttpWorkaroundsTest} fails if the stock engine stops needing it or the override
  * stops being used.
  */
 public final class ServerPortHttpEngine extends VertxPlatformHttpEngine {

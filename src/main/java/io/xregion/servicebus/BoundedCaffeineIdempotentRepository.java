@@ -13,7 +13,7 @@ import org.apache.camel.support.service.ServiceSupport;
  * The MessageIds seen recently, in Caffeine: bounded in size, each forgotten a while after it was written (the
  * duplicate window, like the broker's duplicate detection), and with an atomic add, so that two copies of one message
  * arriving at the same moment from two namespaces cannot both pass. (camel-caffeine's own repository is unbounded
- * and checks then puts.) It lives in one JVM: several receivers need a shared repository instead, see README.
+ * and checks then puts.) It lives in one JVM: several receivers need a shared repository instead, see docs/duplicate-store.md.
  */
 @ManagedResource(description = "Bounded, time-limited idempotent repository (Caffeine)")
 public final class BoundedCaffeineIdempotentRepository extends ServiceSupport implements IdempotentRepository {

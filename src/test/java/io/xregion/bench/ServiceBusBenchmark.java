@@ -29,7 +29,7 @@ import io.xregion.testing.RunningApp;
  * tight one.</li>
  * </ul>
  * Run it with {@code mvn -q -Pbench test-compile exec:java -Dmain.class=io.xregion.bench.ServiceBusBenchmark}
- * (see README, "Figures").
+ * (see docs/benchmarks.md).
  */
 public final class ServiceBusBenchmark {
 

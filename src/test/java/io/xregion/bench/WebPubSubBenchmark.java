@@ -28,7 +28,7 @@ import io.xregion.testing.RunningApp;
  * <li>broadcasts per second through xregion (fanned out to two instances) versus the official SDK's sendToAll to
  * one instance, against the same emulators with the same connected clients.</li>
  * </ul>
- * Run it with {@code mvn -q -Pbench test-compile exec:java} (see README); BENCH_SECONDS and BENCH_THREADS tune it.
+ * Run it with {@code mvn -q -Pbench test-compile exec:java} (see docs/benchmarks.md); BENCH_SECONDS and BENCH_THREADS tune it.
  */
 public final class WebPubSubBenchmark {
 

@@ -335,7 +335,7 @@ class DeploymentManifestsTest {
 
     @Test
     void theDocumentedConfigMapCommandMakesTheConfigMapBothInstallsMount() {
-        String command = Manifests.configMapCommand(Manifests.PROJECT.resolve("README.md"));
+        String command = Manifests.configMapCommand(Manifests.PROJECT.resolve("docs/deploy.md"));
         for (Path document : List.of(Manifests.K8S.resolve("base/kustomization.yaml"),
                 Manifests.K8S.resolve("camel-k/README.md"))) {
             assertEquals(command, Manifests.configMapCommand(document), document + " gives the same command");

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The drill's options, {@code key=value} arguments (README, "Region-loss drill"); {@code app.<key>=<value>} passes a
+ * The drill's options, {@code key=value} arguments (docs/region-loss-drill.md); {@code app.<key>=<value>} passes a
  * property to both app servers (e.g. {@code app.xregion.webpubsub.health.interval-ms=1000}).
  */
 public record DrillOptions(int clients, int rate, String protocol, String store, boolean redisLost, Long holdMs,

@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.testing.HttpCalls;
 
 /**
- * The region-loss drill (README, "Region-loss drill"; issue 10): two regions, each with its own app server (own
+ * The region-loss drill (docs/region-loss-drill.md; issue 10): two regions, each with its own app server (own
  * process, production profile), Web PubSub instance and Service Bus namespace from the standalone local Azure, Redis
  * shared; M official JS clients per region, one publisher per region; then the whole of eastus is lost at once
  * ({@code kill -9} of its app server, its instance and namespace down) and later restored. Prints the report as a
