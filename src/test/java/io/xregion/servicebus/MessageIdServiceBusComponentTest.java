@@ -1,6 +1,7 @@
 package io.xregion.servicebus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -92,6 +93,15 @@ class MessageIdServiceBusComponentTest extends CamelTestSupport {
         assertNotEquals("order-1", received().getMessageId(), "camel-azure-servicebus now sends the MessageId of "
                 + "the CamelAzureServiceBusMessageId header: MessageIdServiceBusComponent's own producer may no longer "
                 + "be needed (see its comment)");
+    }
+
+    @Test
+    void theStockFactoryStillBuildsOnlyASynchronousSender() {
+        boolean asynchronous = java.util.Arrays.stream(
+                org.apache.camel.component.azure.servicebus.client.ServiceBusClientFactory.class.getMethods())
+                .anyMatch(m -> m.getReturnType() == com.azure.messaging.servicebus.ServiceBusSenderAsyncClient.class);
+        assertFalse(asynchronous, "camel-azure-servicebus's ServiceBusClientFactory now builds an asynchronous sender: "
+                + "SenderClients may go (see its comment)");
     }
 
     @Test
