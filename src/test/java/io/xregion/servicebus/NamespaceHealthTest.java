@@ -32,7 +32,7 @@ class NamespaceHealthTest {
     @Test
     void theProbeAcceptsANamespaceThatAnswersAmqp() {
         try (ServiceBusEmulator emulator = ServiceBusEmulator.start(ServiceBusEmulatorOptions.of("eastus",
-                Keys.random()).withQueue("q"))) {
+                Keys.random()).withQueues("q"))) {
             assertNull(AmqpProbe.probe(ServiceBusNamespace.of("eastus", emulator.connectionString(),
                     Duration.ofSeconds(1), 0), 1000));
         }

@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
@@ -26,21 +25,15 @@ class RecipientListLimitTest extends CamelTestSupport {
     private final CountDownLatch fastDone = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
 
-    @Override
-    protected RoutesBuilder createRouteBuilder() {
-        return new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:fast").process(exchange -> fastDone.countDown());
-                from("direct:stalled").process(exchange -> release.await(30, TimeUnit.SECONDS));
-                from("direct:both").recipientList(constant("direct:fast,direct:stalled")).parallelProcessing()
-                        .stopOnException();
-            }
-        };
-    }
-
     @Test
     void aParallelRecipientListWaitsForItsSlowestRecipient() throws Exception {
+        // a lambda, not a RouteBuilder subclass: the app's package scan (camel-main, io.xregion) would pick that up
+        RouteBuilder.addRoutes(context, routes -> {
+            routes.from("direct:fast").process(exchange -> fastDone.countDown());
+            routes.from("direct:stalled").process(exchange -> release.await(30, TimeUnit.SECONDS));
+            routes.from("direct:both").recipientList(routes.constant("direct:fast,direct:stalled"))
+                    .parallelProcessing().stopOnException();
+        });
         Future<Exchange> both = template.asyncSend("direct:both", exchange -> exchange.getMessage().setBody("m"));
         assertTrue(fastDone.await(10, TimeUnit.SECONDS), "the fast recipient ran");
         // the fast copy is done; a recipient list that could answer with it would be done within moments. 500 ms is

@@ -24,7 +24,7 @@ class RoutingChoiceTest {
             instance("westus", "https://west.webpubsub.azure.com", InstanceRole.PRIMARY),
             instance("northeurope", "https://north.webpubsub.azure.com", InstanceRole.SECONDARY)), "chat");
     private final WebPubSubHealth health = new WebPubSubHealth(instances, 1, 1, Clock.systemUTC());
-    private final WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000);
+    private final WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000, 1000);
     private final WebPubSubRouting routing = new WebPubSubRouting(health, 5);
 
     RoutingChoiceTest() {
