@@ -30,6 +30,20 @@ const noteFirst = (publisher, sequence, now) => {
   if (times[sequence] === 0) times[sequence] = now;
 };
 
+// end-to-end latency (received - sent at, ms) of every receipt, by phase: "steady" before the first mark, then the
+// name of the latest mark; and each client's latest receipt (its lateness, and which message)
+const phases = new Map();
+let phase = "steady";
+const noteLatency = (ms) => {
+  let counts = phases.get(phase);
+  if (!counts) {
+    counts = new Map();
+    phases.set(phase, counts);
+  }
+  const bucket = Math.max(0, Math.min(ms, 600000));
+  counts.set(bucket, (counts.get(bucket) || 0) + 1);
+};
+
 // per publisher, a growing array of receive counts indexed by sequence number
 class Counts {
   constructor() {
@@ -78,6 +92,7 @@ class DrillClient {
     this.connected = false;
     this.counts = new Counts();
     this.marks = {};
+    this.latest = { ms: 0, message: null, at: 0 };
     this.negotiations = { own: 0, other: 0, failed: 0 };
     this.client = new WebPubSubClient(
       { getClientAccessUrl: () => this.negotiate() },
@@ -137,6 +152,9 @@ class DrillClient {
       mark.lastReceive = now;
     }
     this.lastReceive = now;
+    const lateness = now - Number(sentAt);
+    noteLatency(lateness);
+    if (lateness > this.latest.ms) this.latest = { ms: lateness, message: `${publisher}:${sequence}`, at: now };
     this.counts.add(publisher, Number.parseInt(sequence, 10));
     noteFirst(publisher, Number.parseInt(sequence, 10), now);
   }
@@ -151,7 +169,8 @@ class DrillClient {
     const { received, duplicates } = this.counts.summary();
     return {
       event: "client", client: this.index, userId: this.userId, home: this.home, region: this.region,
-      connected: this.connected, negotiations: this.negotiations, marks: this.marks, received, duplicates,
+      connected: this.connected, negotiations: this.negotiations, marks: this.marks, latest: this.latest, received,
+      duplicates,
     };
   }
 }
@@ -167,6 +186,7 @@ emit({ event: "started", clients: clients.length });
 
 createInterface({ input: process.stdin }).on("line", (line) => {
   if (line.startsWith("mark ")) {
+    phase = line.substring(5);
     clients.forEach((c) => c.mark(line.substring(5)));
     emit({ event: "marked", name: line.substring(5) });
   } else if (line === "report") {
@@ -174,6 +194,9 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     const delivered = {};
     for (const [publisher, times] of firstReceived) delivered[publisher] = Array.from(times);
     emit({ event: "delivered", firstReceived: delivered });
+    const latency = {};
+    for (const [name, counts] of phases) latency[name] = Array.from(counts.entries()).sort((a, b) => a[0] - b[0]);
+    emit({ event: "latency", phases: latency });
     emit({ event: "reported" });
   } else if (line === "stop") {
     clients.forEach((c) => c.client.stop());

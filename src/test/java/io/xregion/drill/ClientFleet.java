@@ -100,6 +100,12 @@ final class ClientFleet implements AutoCloseable {
         return events("delivered").get(0).path("firstReceived");
     }
 
+    /** After {@link #report}: per phase, the end-to-end latencies of every receipt as [ms, count] pairs. */
+    JsonNode latency() {
+        List<JsonNode> latency = events("latency");
+        return latency.isEmpty() ? WsClient.JSON.createObjectNode() : latency.get(0).path("phases");
+    }
+
     @Override
     public void close() {
         try {
