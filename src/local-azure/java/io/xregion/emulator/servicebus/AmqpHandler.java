@@ -468,9 +468,10 @@ final class AmqpHandler extends BaseHandler {
 
     /**
      * A receiver went away (its link detached, its connection closed or dropped, its process killed): what it held
-     * stays locked until the lock expires, as in Service Bus, where a crashed receiver's messages come back only when
-     * their lock times out. Its deliveries can no longer be settled on a link (a renewal through $management still
-     * reaches the lock by its token).
+     * stays locked until the lock expires, as in Service Bus, where the messages of a receiver that crashed become
+     * available again when their lock times out (Microsoft Learn, "Service Bus queues, topics, and subscriptions",
+     * receive modes). Its deliveries can no longer be settled on a link; a renewal through $management still reaches
+     * the lock by its token.
      */
     private void forgetLink(Sender sender) {
         inFlight.keySet().removeIf(delivery -> delivery.getLink() == sender);

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * batched sends, PEEK_LOCK with 16-byte lock tokens and RECEIVE_AND_DELETE, complete / abandon / dead-letter, lock
  * expiry, the dead-letter sub-queue after the maximum delivery count, competing receivers served in turn, and
  * {@code $management} renew-lock and peek. As in Service Bus, a receiver that goes away without settling (detached,
- * disconnected, killed) leaves its messages locked until their lock expires. Sessions, scheduled and deferred messages and subscription rules are
- * refused at once with {@code amqp:not-implemented} (see {@code Unsupported}).
+ * disconnected, killed) leaves its messages locked until their lock expires. Sessions, scheduled and deferred
+ * messages and subscription rules are refused at once with {@code amqp:not-implemented} (see {@code Unsupported}).
  *
  * <p>Fault switches drive failover drills: {@link #down()} closes the listener and drops every connection (messages
  * stay, as they would in a real namespace, unlocked), {@link #up()} listens again on the same port, and
