@@ -160,6 +160,9 @@ class DeadAppServerLocksTest {
         settings.put("xregion.servicebus.dedup.redis.owner", owner);
         settings.put("xregion.servicebus.outbox.directory", work.resolve(owner + "-outbox").toString());
         settings.put("xregion.leadership.file.root", work.resolve(owner + "-leadership").toString());
+        // a loaded machine must not make the survivor think westus lost and broadcast past the client
+        settings.put("xregion.webpubsub.health.timeout-ms", "3000");
+        settings.put("xregion.webpubsub.health.failure-threshold", "5");
         return settings;
     }
 
