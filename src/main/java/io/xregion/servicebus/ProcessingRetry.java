@@ -32,6 +32,17 @@ public final class ProcessingRetry {
         this.maxDelay = maxDelay;
     }
 
+    /** The pauses between the tries, all together: how much longer than its tries a failing message is held. */
+    public Duration pauses() {
+        Duration total = Duration.ZERO;
+        Duration pause = initialDelay;
+        for (int retry = 0; retry < maxRetries; retry++) {
+            total = total.plus(pause);
+            pause = next(pause);
+        }
+        return total;
+    }
+
     /**
      * Sends a copy of the message to the processing endpoint the route names until one try succeeds; else throws the
      * last error.
@@ -57,7 +68,11 @@ public final class ProcessingRetry {
                 Thread.currentThread().interrupt();
                 throw error;
             }
-            pause = pause.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : pause.multipliedBy(2);
+            pause = next(pause);
         }
+    }
+
+    private Duration next(Duration pause) {
+        return pause.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : pause.multipliedBy(2);
     }
 }

@@ -147,17 +147,28 @@ public class ServiceBusConfiguration implements CamelConfiguration {
         }
     }
 
+    /**
+     * The receive routes' retries. Made when the routes are, so the lock renewal the receivers are given
+     * ({@code lock-renewal-ms}, the routes' maxAutoLockRenewDuration) is checked here too: it must outlast what a
+     * message can take, or a live app server's message would come back to Service Bus while it is still processed.
+     */
     @BindToRegistry(value = "processingRetry", lazy = true)
     public ProcessingRetry processingRetry(CamelContext context,
             @PropertyInject("xregion.servicebus.receive.retry.max-retries") String maxRetries,
             @PropertyInject("xregion.servicebus.receive.retry.initial-delay-ms") String initialDelay,
-            @PropertyInject("xregion.servicebus.receive.retry.max-delay-ms") String maxDelay) {
-        return new ProcessingRetry(context.createProducerTemplate(),
+            @PropertyInject("xregion.servicebus.receive.retry.max-delay-ms") String maxDelay,
+            @PropertyInject("xregion.servicebus.receive.lock-renewal-ms") String lockRenewal,
+            @PropertyInject("xregion.servicebus.dedup.redis.claim-wait-ms") String claimWait) {
+        ProcessingRetry retry = new ProcessingRetry(context.createProducerTemplate(),
                 Settings.intNumber("xregion.servicebus.receive.retry.max-retries", maxRetries, 0, 100),
                 Duration.ofMillis(Settings.number("xregion.servicebus.receive.retry.initial-delay-ms", initialDelay,
                         1, 600_000)),
                 Duration.ofMillis(Settings.number("xregion.servicebus.receive.retry.max-delay-ms", maxDelay, 1,
                         600_000)));
+        LockRenewal.check(Duration.ofMillis(Settings.number("xregion.servicebus.receive.lock-renewal-ms", lockRenewal,
+                10_000, 86_400_000)), Duration.ofMillis(Settings.number("xregion.servicebus.dedup.redis.claim-wait-ms",
+                        claimWait, 0, 3_600_000)), retry.pauses());
+        return retry;
     }
 
     // servicebusDedup, the receivers' duplicate store (xregion.servicebus.dedup.repository names it), is bound by

@@ -49,6 +49,8 @@ class SettingsCheckedAtStartUpTest {
         xregion.servicebus.receive.retry.max-retries    | 101      | must be between 0 and 100
         xregion.servicebus.receive.retry.initial-delay-ms | 0      | must be between 1 and 600000
         xregion.servicebus.receive.retry.max-delay-ms   | 600001   | must be between 1 and 600000
+        xregion.servicebus.receive.lock-renewal-ms      | 9999     | must be between 10000 and 86400000
+        xregion.servicebus.receive.lock-renewal-ms      | 46000    | must be longer than the longest a message can take here, 46000 ms: xregion.servicebus.dedup.redis.claim-wait-ms (15000) and the pauses of xregion.servicebus.receive.retry.* (31000)
         xregion.servicebus.dedup.window-seconds         | 0        | must be between 1 and 604800
         xregion.servicebus.dedup.max-entries            | 0        | must be between 1 and 100000000
         xregion.servicebus.ready-while-queueing         | maybe    | must be true or false

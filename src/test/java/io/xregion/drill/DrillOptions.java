@@ -34,8 +34,8 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
               slack-ms=2000     a connection is expected to get a message delivered (first received by any client)
                                 while it was open, this long after it opened and before it closed
               lock-ms=          the namespaces' peek-lock duration (local Azure servicebus.lock-duration-ms; empty:
-                                its default, 60000 as in Service Bus): a message a killed app server held comes
-                                back after it
+                                its default, 10000, what xregion asks of real entities): a message a killed app
+                                server held comes back after it
               loss=down         how eastus is lost: down (its app server killed, its instance and namespace refuse and
                                 reset connections) or partition (its app server frozen with SIGSTOP, its instance and
                                 namespace silent: open connections hang, new ones are never answered)

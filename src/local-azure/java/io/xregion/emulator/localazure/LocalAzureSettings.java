@@ -242,7 +242,8 @@ public final class LocalAzureSettings {
         if (!KEY_NAME.matcher(keyName).matches()) {
             problem(keyNameValue.key(), "must be 1 to 256 characters of A-Z, a-z, 0-9, ., _ or -");
         }
-        int lockMillis = number(setting(Kind.SERVICEBUS, name, "lock-duration-ms"), 100, 600_000, 60_000);
+        int lockMillis = number(setting(Kind.SERVICEBUS, name, "lock-duration-ms"), 100, 600_000,
+                (int) ServiceBusEmulatorOptions.DEFAULT_LOCK_DURATION.toMillis());
         int maxDeliveries = number(setting(Kind.SERVICEBUS, name, "max-delivery-count"), 1, 2000, 10);
         Value queuesValue = setting(Kind.SERVICEBUS, name, "queues");
         Value topicsValue = setting(Kind.SERVICEBUS, name, "topics");

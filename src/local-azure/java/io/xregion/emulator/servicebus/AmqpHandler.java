@@ -138,7 +138,7 @@ final class AmqpHandler extends BaseHandler {
 
     @Override
     public void onConnectionRemoteClose(Event event) {
-        release(event.getConnection());
+        forget(event.getConnection());
         connections.remove(event.getConnection());
         event.getConnection().close();
     }
@@ -147,7 +147,7 @@ final class AmqpHandler extends BaseHandler {
     public void onTransportClosed(Event event) {
         Connection connection = event.getConnection();
         if (connection != null) {
-            release(connection);
+            forget(connection);
             connections.remove(connection);
             // lets the reactor forget the connection (it is one of its children until freed)
             connection.free();
@@ -207,7 +207,7 @@ final class AmqpHandler extends BaseHandler {
     public void onLinkRemoteClose(Event event) {
         Link link = event.getLink();
         if (link instanceof Sender sender && consumers.remove(sender) != null) {
-            releaseLink(sender);
+            forgetLink(sender);
         }
         link.close();
     }
@@ -466,7 +466,41 @@ final class AmqpHandler extends BaseHandler {
         touched.forEach(this::pump);
     }
 
-    /** A receiver went away: what it held locked is released for others. */
+    /**
+     * A receiver went away (its link detached, its connection closed or dropped, its process killed): what it held
+     * stays locked until the lock expires, as in Service Bus, where the messages of a receiver that crashed become
+     * available again when their lock times out (Microsoft Learn, "Service Bus queues, topics, and subscriptions",
+     * receive modes). Its deliveries can no longer be settled on a link; a renewal through $management still reaches
+     * the lock by its token.
+     */
+    private void forgetLink(Sender sender) {
+        inFlight.keySet().removeIf(delivery -> delivery.getLink() == sender);
+    }
+
+    private void forget(Connection connection) {
+        for (Sender sender : consumers.all()) {
+            if (sender.getSession().getConnection() == connection) {
+                consumers.remove(sender);
+                forgetLink(sender);
+            }
+        }
+        authorised.remove(connection);
+    }
+
+    /**
+     * The namespace goes down (the control API's fault): its receivers are cut off and what they held locked is
+     * released at once, so the copies wait, unlocked, for the namespace to come back.
+     */
+    void release(Connection connection) {
+        for (Sender sender : consumers.all()) {
+            if (sender.getSession().getConnection() == connection) {
+                consumers.remove(sender);
+                releaseLink(sender);
+            }
+        }
+        authorised.remove(connection);
+    }
+
     private void releaseLink(Sender sender) {
         List<MessageEntity> touched = new ArrayList<>();
         for (Map.Entry<Delivery, InFlight> entry : new ArrayList<>(inFlight.entrySet())) {
@@ -483,16 +517,6 @@ final class AmqpHandler extends BaseHandler {
             }
         }
         touched.forEach(this::pump);
-    }
-
-    void release(Connection connection) {
-        for (Sender sender : consumers.all()) {
-            if (sender.getSession().getConnection() == connection) {
-                consumers.remove(sender);
-                releaseLink(sender);
-            }
-        }
-        authorised.remove(connection);
     }
 
     private static Rejected rejected(Symbol condition, String description) {

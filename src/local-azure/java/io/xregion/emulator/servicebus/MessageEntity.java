@@ -1,9 +1,11 @@
 package io.xregion.emulator.servicebus;
 
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,6 +94,12 @@ final class MessageEntity {
 
     Set<UUID> lockTokens() {
         return Set.copyOf(locks.keySet());
+    }
+
+    Map<UUID, Instant> lockedUntil() {
+        Map<UUID, Instant> until = new HashMap<>();
+        locks.forEach((token, lock) -> until.put(token, Instant.ofEpochMilli(lock.lockedUntilMillis)));
+        return until;
     }
 
     /** What a peek sees: waiting and locked messages from a sequence number on, in sequence order. */

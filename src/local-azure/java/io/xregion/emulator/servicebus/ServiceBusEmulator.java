@@ -3,6 +3,7 @@ package io.xregion.emulator.servicebus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,11 +39,12 @@ import org.slf4j.LoggerFactory;
  * put-token (the signature is checked against the namespace key), queues and topics with subscriptions, single and
  * batched sends, PEEK_LOCK with 16-byte lock tokens and RECEIVE_AND_DELETE, complete / abandon / dead-letter, lock
  * expiry, the dead-letter sub-queue after the maximum delivery count, competing receivers served in turn, and
- * {@code $management} renew-lock and peek. Sessions, scheduled and deferred messages and subscription rules are
- * refused at once with {@code amqp:not-implemented} (see {@code Unsupported}).
+ * {@code $management} renew-lock and peek. As in Service Bus, a receiver that goes away without settling (detached,
+ * disconnected, killed) leaves its messages locked until their lock expires. Sessions, scheduled and deferred
+ * messages and subscription rules are refused at once with {@code amqp:not-implemented} (see {@code Unsupported}).
  *
  * <p>Fault switches drive failover drills: {@link #down()} closes the listener and drops every connection (messages
- * stay, as they would in a real namespace), {@link #up()} listens again on the same port, and
+ * stay, as they would in a real namespace, unlocked), {@link #up()} listens again on the same port, and
  * {@link #rejectSends(String, String)} refuses every send with an AMQP error condition until {@link #acceptSends()}.
  *
  * <p>All AMQP work happens on one reactor thread; the entity store is shared with callers under its own lock.
@@ -252,6 +254,14 @@ public final class ServiceBusEmulator implements AutoCloseable {
         synchronized (entities) {
             MessageEntity entity = entities.readable(path);
             return entity == null ? Set.of() : entity.lockTokens();
+        }
+    }
+
+    /** Until when each lock held in a queue or subscription lasts (a renewal moves it on), by lock token. */
+    public Map<UUID, Instant> lockedUntil(String path) {
+        synchronized (entities) {
+            MessageEntity entity = entities.readable(path);
+            return entity == null ? Map.of() : entity.lockedUntil();
         }
     }
 

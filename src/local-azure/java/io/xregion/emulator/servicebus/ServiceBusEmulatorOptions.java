@@ -44,10 +44,17 @@ public record ServiceBusEmulatorOptions(String name, String host, int port, Stri
         }
     }
 
-    /** Defaults that match a Standard namespace: 60 s locks, 10 deliveries, 256 KB messages, no entities. */
+    /**
+     * The lock duration of every entity unless set: 10 s, what xregion asks of real entities (Service Bus's own
+     * default is 60 s), so a message whose receiver died comes back within that (README "Lock duration and lock
+     * renewal"); a live receiver renews its locks.
+     */
+    public static final Duration DEFAULT_LOCK_DURATION = Duration.ofSeconds(10);
+
+    /** Defaults that match a Standard namespace (but for the lock): 10 deliveries, 256 KB messages, no entities. */
     public static ServiceBusEmulatorOptions of(String name, String key) {
         return new ServiceBusEmulatorOptions(name, "127.0.0.1", 0, "RootManageSharedAccessKey", key,
-                Duration.ofSeconds(60), 10, 256 * 1024, List.of(), Map.of(), null, true, null);
+                DEFAULT_LOCK_DURATION, 10, 256 * 1024, List.of(), Map.of(), null, true, null);
     }
 
     public ServiceBusEmulatorOptions withHost(String value) {
