@@ -32,7 +32,7 @@ public final class NodeSdks {
     private NodeSdks() {
     }
 
-    /** Copies the scripts and the client library and installs the SDKs if the installed ones are not the lock file's. */
+    /** Copies the scripts and the client library; installs the SDKs if the installed ones are not the lock file's. */
     public static synchronized Path install() {
         try {
             Files.createDirectories(DIRECTORY);
