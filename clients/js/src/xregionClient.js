@@ -8,6 +8,10 @@
 // `recoveryBudgetMs` to recover (a short drop on a living instance still loses nothing), then its client is
 // abandoned and a new one negotiates. A JSON connection that drops negotiates again at once.
 //
+// While a connection is not working (a reliable one recovering, a handshake taking long), the client also asks
+// negotiate where it should be: once the app server has marked the instance DOWN, negotiate names another one, and
+// the client goes there without waiting out the recovery budget or the handshake deadline.
+//
 // Room for what comes next (resume from a position, a `gap` event): every message passes #deliver, which knows the
 // session it came from; a session is where a resume position would be asked for when it connects.
 import { WebPubSubJsonProtocol, WebPubSubJsonReliableProtocol } from "@azure/web-pubsub-client";
@@ -32,6 +36,9 @@ export const DEFAULTS = Object.freeze({
   maxRetryDelayMs: 5000,
   dedupWindow: 10000,
 });
+
+/** How long a handshake may take before the client asks negotiate whether its instance is still the one. */
+const SECOND_OPINION_AFTER_MS = 500;
 
 const EVENTS = ["connected", "disconnected", "connect-failed", "server-message", "group-message",
   "rejoin-group-failed", "stopped"];
@@ -110,7 +117,7 @@ export class XRegionClient {
     const session = this.#session;
     this.#session = null;
     if (session) {
-      clearTimeout(session.recoveryTimer);
+      session.timers.forEach(clearTimeout);
       session.sdk.abandon();
     }
     this.#started?.reject(new Error("The client was stopped before it connected."));
@@ -179,12 +186,18 @@ export class XRegionClient {
   /** A new official client for a new connection: it negotiates, connects, and is watched. */
   #open() {
     const o = this.#options;
-    const session = { sdk: null, region: undefined, connectionId: undefined, connected: false, recoveryTimer: null };
+    // waiting: "handshake" from negotiate's answer until the socket opens, "recovery" while a reliable connection
+    // recovers, else null
+    const session = { sdk: null, region: undefined, connectionId: undefined, connected: false, waiting: null,
+      timers: new Set() };
     this.#session = session;
     const credential = {
       getClientAccessUrl: async ({ abortSignal } = {}) => {
         const answer = await this.#negotiator.negotiate(abortSignal);
         session.region = answer.region;
+        session.waiting = "handshake";
+        this.#later(session, Math.min(SECOND_OPINION_AFTER_MS, o.connectTimeoutMs / 2),
+          () => this.#secondOpinion(session, "handshake"));
         return answer.url;
       },
     };
@@ -197,7 +210,7 @@ export class XRegionClient {
       keepAliveTimeoutInMs: o.keepAliveTimeoutInMs,
     }, {
       connectTimeoutMs: o.connectTimeoutMs,
-      opened: (socket) => this.#socketOpened(session, socket),
+      opened: () => this.#socketOpened(session),
       closed: (socket) => this.#socketClosed(session, socket),
     });
     const sdk = session.sdk;
@@ -238,11 +251,8 @@ export class XRegionClient {
     this.#emit(event, e);
   }
 
-  #socketOpened(session, socket) {
-    if (socket.recovery && session.recoveryTimer) {
-      clearTimeout(session.recoveryTimer);
-      session.recoveryTimer = null;
-    }
+  #socketOpened(session) {
+    session.waiting = null;
   }
 
   /**
@@ -251,15 +261,43 @@ export class XRegionClient {
    */
   #socketClosed(session, socket) {
     if (session !== this.#session || !socket.afterOpen || this.#options.protocol !== "reliable") return;
-    if (socket.code === 1008 || session.recoveryTimer) return; // 1008: refused recovery; the SDK says so itself
-    session.recoveryTimer = setTimeout(() => this.#lose(session, "recovery budget spent"),
-      this.#options.recoveryBudgetMs);
+    if (socket.code === 1008 || session.waiting === "recovery") return; // 1008: no recovery; the SDK says so itself
+    session.waiting = "recovery";
+    const budget = this.#options.recoveryBudgetMs;
+    this.#later(session, budget, () => {
+      if (session.waiting === "recovery") this.#lose(session, "recovery budget spent");
+    });
+    this.#secondOpinion(session, "recovery");
+    this.#later(session, budget / 2, () => this.#secondOpinion(session, "recovery"));
+  }
+
+  /** Asks negotiate where this client should be; leaves the session's instance if it names another one. */
+  async #secondOpinion(session, waiting) {
+    if (session !== this.#session || session.waiting !== waiting) return;
+    let answer;
+    try {
+      answer = await this.#negotiator.negotiate();
+    } catch {
+      return; // no opinion: the budget or the deadline decides
+    }
+    if (session !== this.#session || session.waiting !== waiting) return;
+    if (answer.region && session.region && answer.region !== session.region) {
+      this.#lose(session, "negotiate names another instance");
+    }
+  }
+
+  #later(session, ms, action) {
+    const timer = setTimeout(() => {
+      session.timers.delete(timer);
+      action();
+    }, ms);
+    session.timers.add(timer);
   }
 
   /** The session's connection is gone for good: abandon its client, and connect again (at once after a loss). */
   #lose(session, reason, message, error) {
     if (session !== this.#session) return;
-    clearTimeout(session.recoveryTimer);
+    session.timers.forEach(clearTimeout);
     this.#session = null;
     session.sdk.abandon();
     if (session.connected) {

@@ -59,7 +59,8 @@ for (const protocol of ["json", "reliable"]) {
 
     const lost = events.find((e) => e.event === "disconnected");
     assert.equal(lost.region, "eastus");
-    assert.equal(lost.reason, protocol === "reliable" ? "recovery budget spent" : "connection closed");
+    // a reliable connection asks negotiate at once: it names westus, so the recovery is not waited for
+    assert.equal(lost.reason, protocol === "reliable" ? "negotiate names another instance" : "connection closed");
     assert.equal(app.requests.at(-1).home, "eastus", "the home of the first answer is sent on");
   });
 
@@ -81,7 +82,6 @@ test("reliable: a drop on a living instance is recovered on the same connection,
   const events = record(c);
   await c.start();
   await receives(events, eastus, "before");
-  const negotiations = app.requests.length;
 
   eastus.drop();
   await until("a recovery attempt", () => eastus.attempts.some((a) => a.recovery));
@@ -89,8 +89,29 @@ test("reliable: a drop on a living instance is recovered on the same connection,
   eastus.broadcast("after the drop");
   await until("the message after the drop", () => received(events, "after the drop"));
 
-  assert.equal(app.requests.length, negotiations, "a recovered connection does not negotiate again");
   assert.deepEqual(events.filter((e) => e.event !== "server-message").map((e) => e.event), ["connected"]);
+  assert.deepEqual(eastus.attempts.map((a) => a.recovery), [false, true], "one connection, recovered once");
+});
+
+test("reliable: a lost instance negotiate still names is given the recovery budget, then left", async () => {
+  const c = client({ protocol: "reliable", recoveryBudgetMs: 300 });
+  const events = record(c);
+  await c.start();
+  await eastus.down(); // the app server has not noticed: negotiate names eastus still
+  await until("the end of the recovery", () => events.some((e) => e.event === "disconnected"));
+  assert.equal(events.find((e) => e.event === "disconnected").reason, "recovery budget spent");
+  serving = westus;
+  await until("a connection on westus", () => connectedTo(events, "westus"));
+});
+
+test("reliable: a lost instance the app server knows is left at once, whatever the recovery budget", async () => {
+  const c = client({ protocol: "reliable", recoveryBudgetMs: 60000 });
+  const events = record(c);
+  await c.start();
+  serving = westus;
+  await eastus.down();
+  await until("a connection on westus", () => connectedTo(events, "westus"));
+  assert.equal(events.find((e) => e.event === "disconnected").reason, "negotiate names another instance");
 });
 
 test("reliable: a refused recovery (1008) negotiates again at once, whatever the budget", async () => {
@@ -102,6 +123,18 @@ test("reliable: a refused recovery (1008) negotiates again at once, whatever the
   await eastus.up();
   await until("a second connection", () => events.filter((e) => e.event === "connected").length === 2);
   assert.equal(events.find((e) => e.event === "disconnected").reason, "connection closed");
+});
+
+test("a handshake that hangs is left as soon as negotiate names another instance", async () => {
+  eastus.partition();
+  const c = client({ connectTimeoutMs: 60000 });
+  const events = record(c);
+  const started = c.start();
+  await until("the first negotiate", () => app.requests.length === 1);
+  serving = westus;
+  await started;
+  assert.equal(c.region, "westus");
+  assert.equal(events.find((e) => e.event === "connect-failed").reason, "negotiate names another instance");
 });
 
 test("a handshake that hangs counts as a failed connect within connectTimeoutMs, and the next one is tried", async () => {
