@@ -48,7 +48,7 @@ class JsClientLibraryFailoverTest {
     private final List<NodeScript> clients = new ArrayList<>();
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
     private final ExecutorService broadcasts = Executors.newCachedThreadPool();
-    private final Semaphore inFlight = new Semaphore(4);
+    private final Semaphore inFlight = new Semaphore(200);
 
     @BeforeAll
     static void installTheLibrary() {
@@ -130,8 +130,8 @@ class JsClientLibraryFailoverTest {
     }
 
     /**
-     * Broadcasts without waiting for the answer, at most four at a time: until the app has marked a silent instance
-     * DOWN, each call to it waits out the REST response timeout (5 s), and more of them would be a load test.
+     * Broadcasts without waiting for the answer, as a publisher at a steady rate does: until the app has marked a
+     * silent instance DOWN, each call to it waits out the REST response timeout (5 s). At most 200 at a time.
      */
     private void broadcast(String data) {
         if (inFlight.tryAcquire()) {
