@@ -64,7 +64,11 @@ public final class NodeScript implements AutoCloseable {
 
     /** The first line (after those already taken) that matches, within the wait; fails with what was seen. */
     public JsonNode await(String what, Predicate<JsonNode> matching) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
+        return await(what, matching, System.nanoTime() + wait.toNanos());
+    }
+
+    /** The first line (after those already taken) that matches before the deadline (a {@link System#nanoTime()}). */
+    public JsonNode await(String what, Predicate<JsonNode> matching, long deadline) throws InterruptedException {
         while (System.nanoTime() < deadline) {
             JsonNode line = lines.poll(100, TimeUnit.MILLISECONDS);
             if (line != null) {
