@@ -50,10 +50,10 @@ final class ClientFleet implements AutoCloseable {
         reader.start();
     }
 
-    static ClientFleet start(Map<String, String> apps, int clientsPerRegion, String protocol, Path log)
-            throws IOException {
+    static ClientFleet start(Map<String, String> apps, int clientsPerRegion, String protocol, String client,
+            Path log) throws IOException {
         String settings = WsClient.JSON.writeValueAsString(Map.of("apps", apps, "clients", clientsPerRegion,
-                "protocol", protocol));
+                "protocol", protocol, "client", client));
         Process node = new ProcessBuilder("node", "drill-clients.mjs", settings)
                 .directory(NodeSdks.install().toFile()).redirectError(log.toFile()).start();
         return new ClientFleet(node);

@@ -114,8 +114,8 @@ public final class RegionLossDrill {
             Map<String, String> apps = new LinkedHashMap<>();
             apps.put(EAST, "http://127.0.0.1:" + appPorts.get(EAST));
             apps.put(WEST, "http://127.0.0.1:" + appPorts.get(WEST));
-            clients = ClientFleet.start(apps, options.clients(), options.protocol(), directory.resolve(
-                    "clients.log"));
+            clients = ClientFleet.start(apps, options.clients(), options.protocol(), options.client(),
+                    directory.resolve("clients.log"));
             int all = 2 * options.clients();
             ClientFleet fleet = clients;
             if (!clients.awaitLines(Duration.ofSeconds(60 + all / 10), l -> connectedClients(l) >= all)) {
