@@ -191,8 +191,7 @@ final class SettlingServiceBusConsumer extends DefaultConsumer {
                 settlement.run();
             } catch (RuntimeException e) {
                 LOG.warn("Message {} from {} could not be {} ({}); Service Bus delivers it again when its lock runs "
-                        + "out", messageId, namespace, outcome,
-                        e.getMessage());
+                        + "out", messageId, namespace, outcome, e.getMessage());
             }
         }
     }
