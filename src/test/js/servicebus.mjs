@@ -21,7 +21,20 @@ const sender = (entity) => {
   return senders.get(entity);
 };
 
-const toMessage = (m) => ({ body: m.body, messageId: m.messageId, applicationProperties: m.properties });
+// m.body as given (the SDK JSON-encodes anything but a Buffer), or m.bodyBase64 as a Buffer (sent as it is); with
+// m.bodyType ("value" or "sequence") an AmqpAnnotatedMessage whose body goes in that AMQP section
+const toMessage = (m) => {
+  const body = m.bodyBase64 === undefined ? m.body : Buffer.from(m.bodyBase64, "base64");
+  if (m.bodyType) {
+    return {
+      body,
+      bodyType: m.bodyType,
+      properties: { messageId: m.messageId, contentType: m.contentType },
+      applicationProperties: m.properties,
+    };
+  }
+  return { body, messageId: m.messageId, contentType: m.contentType, applicationProperties: m.properties };
+};
 
 const summary = (m) => ({
   messageId: m.messageId,

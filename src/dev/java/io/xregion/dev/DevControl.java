@@ -59,14 +59,14 @@ public final class DevControl {
         }
     }
 
-    /** down, unhealthy or up for one emulated Web PubSub instance; answers that instance's state. */
+    /** down, unhealthy, partition or up for one emulated Web PubSub instance; answers that instance's state. */
     public String switchWebPubSub(String instance, String action) {
         Map<String, Object> switched = refusalsAsApiErrors(() -> emulators.control().switchWebPubSub(instance,
                 action));
         return ApiErrors.json(withAppView(switched, this::addWebPubSubHealth));
     }
 
-    /** down, up, reject (with an AMQP error condition) or accept for one emulated Service Bus namespace. */
+    /** down, partition, up, reject (with an AMQP error condition) or accept for one emulated Service Bus namespace. */
     public String switchServiceBus(String namespace, String action, Object condition, Object description) {
         Map<String, Object> switched = refusalsAsApiErrors(() -> emulators.control().switchServiceBus(namespace,
                 action, text(condition), text(description)));

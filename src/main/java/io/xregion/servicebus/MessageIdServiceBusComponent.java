@@ -11,8 +11,10 @@ import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusMessageBatch;
 import com.azure.messaging.servicebus.ServiceBusSenderAsyncClient;
 import org.apache.camel.AsyncCallback;
+import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.component.azure.servicebus.CredentialType;
 import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
@@ -24,8 +26,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * camel-azure-servicebus for one namespace, with xregion's own producer. Endpoints, options, clients and the consumer
- * are the stock component's; one instance is registered per namespace ({@code azure-servicebus-<namespace>}),
+ * camel-azure-servicebus for one namespace, with xregion's own producer and consumer ({@link SettlingServiceBusConsumer}:
+ * any producer's message, and a dead-letter with a reason). Endpoints, options and clients are the stock component's;
+ * one instance is registered per namespace ({@code azure-servicebus-<namespace>}),
  * configured with that namespace's connection string and send budget, so no secret appears in a route or an endpoint
  * URI.
  *
@@ -77,7 +80,7 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
         return endpoint;
     }
 
-    /** The stock endpoint with a producer that keeps the MessageId. */
+    /** The stock endpoint with a producer that keeps the MessageId and a consumer that settles by outcome. */
     static final class MessageIdEndpoint extends ServiceBusEndpoint {
         MessageIdEndpoint(String uri, MessageIdServiceBusComponent component, ServiceBusConfiguration configuration) {
             super(uri, component, configuration);
@@ -86,6 +89,14 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
         @Override
         public MessageIdServiceBusComponent getComponent() {
             return (MessageIdServiceBusComponent) super.getComponent();
+        }
+
+        /** The consumer that reads any producer's message and dead-letters one that can never be processed. */
+        @Override
+        public Consumer createConsumer(Processor processor) throws Exception {
+            Consumer consumer = new SettlingServiceBusConsumer(this, processor, getComponent().namespace);
+            configureConsumer(consumer);
+            return consumer;
         }
 
         @Override

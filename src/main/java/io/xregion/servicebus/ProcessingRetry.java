@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Tries the processing of a received message again, with growing pauses, before the failure goes back to Service
  * Bus (which redelivers, then dead-letters after the entity's maximum delivery count), so a passing outage behind
- * the processing holds messages back instead of dead-lettering them within seconds.
+ * the processing holds messages back instead of dead-lettering them within seconds. A message that can never be
+ * processed ({@link UnprocessableMessageException}) is not tried again.
  *
  * <p>Each try gets its own copy of the message. Camel's redelivery cannot be used here: it keeps its count in a
  * message header, and processing routes that clear headers (the default broadcast does, so nothing internal reaches
@@ -55,6 +56,11 @@ public final class ProcessingRetry {
             Exception error = attempt.getException();
             if (error == null) {
                 return;
+            }
+            // the message's own fault does not pass: it is dead-lettered at once
+            UnprocessableMessageException unprocessable = attempt.getException(UnprocessableMessageException.class);
+            if (unprocessable != null) {
+                throw unprocessable;
             }
             if (retry >= maxRetries || exchange.getContext().isStopping()) {
                 throw error;

@@ -171,6 +171,14 @@ public class ServiceBusConfiguration implements CamelConfiguration {
         return retry;
     }
 
+    @BindToRegistry(value = "receivedMessages", lazy = true)
+    public ReceivedMessages receivedMessages(
+            @PropertyInject("xregion.webpubsub.broadcast.max-message-bytes") String maxBroadcastBytes) {
+        // the default processing broadcasts: what is larger than a broadcast carries is dead-lettered
+        return new ReceivedMessages(Settings.intNumber("xregion.webpubsub.broadcast.max-message-bytes",
+                maxBroadcastBytes, 1, 1024 * 1024));
+    }
+
     // servicebusDedup, the receivers' duplicate store (xregion.servicebus.dedup.repository names it), is bound by
     // io.xregion.servicebus.dedup.DuplicateStoreConfiguration: memory or redis, xregion.servicebus.dedup.store
 

@@ -147,7 +147,7 @@ public final class ServiceBusBenchmark {
                     .from("azure-servicebus-eastus:events?serviceBusType=topic&subscriptionName=plain"
                             + "&maxConcurrentCalls={{xregion.servicebus.receive.max-concurrent-calls}}")
                     .routeId("bench-plain-consumer").autoStartup(false)
-                    .process(e -> plain.incrementAndGet()).to("direct:process"));
+                    .process(e -> plain.incrementAndGet()).bean("receivedMessages", "read").to("direct:process"));
 
             long start = System.nanoTime();
             app.context().getRouteController().startRoute("bench-plain-consumer");

@@ -20,6 +20,7 @@ import java.util.jar.JarFile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.testing.HttpCalls;
+import io.xregion.testing.RawConnection;
 import io.xregion.testing.RunningApp;
 import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
@@ -38,6 +39,7 @@ class LocalAzureIT {
     private static final Duration START = Duration.ofSeconds(20);
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String PROTOCOL = "json.webpubsub.azure.v1";
+    private static final Duration SILENCE = Duration.ofMillis(500);
 
     @TempDir
     Path work;
@@ -166,6 +168,41 @@ class LocalAzureIT {
         assertTrue(localAzure.waitFor(10, TimeUnit.SECONDS), "still running 10 s after SIGTERM");
         assertFalse(Files.exists(secrets), "the secrets of a stopped local Azure are left behind");
         assertTrue(read(log.toPath()).contains("Local Azure stopped"), read(log.toPath()));
+    }
+
+    @Test
+    void thePackagedLocalAzurePartitionsARegionAndHealsIt() throws Exception {
+        File log = work.resolve("partition.log").toFile();
+        localAzure = startJar(log);
+        Awaitility.await().atMost(START).pollInterval(Duration.ofMillis(100)).until(() -> {
+            assertTrue(localAzure.isAlive(), () -> "the local Azure exited:\n" + read(log.toPath()));
+            return Files.isDirectory(work.resolve("out/secrets"));
+        });
+        String control = read(work.resolve("out/control-url")).strip();
+        JsonNode state = HttpCalls.get(control + "/state").json();
+        int webPubSubPort = state.at("/webpubsub/eastus/port").asInt();
+        int serviceBusPort = state.at("/servicebus/eastus/port").asInt();
+        String health = "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        byte[] amqpHeader = {'A', 'M', 'Q', 'P', 3, 1, 0, 0};
+
+        assertEquals("PARTITIONED", HttpCalls.post(control + "/webpubsub/eastus/partition", null, null).json()
+                .at("/eastus/state").asText());
+        assertEquals("PARTITIONED", HttpCalls.post(control + "/servicebus/eastus/partition", null, null).json()
+                .at("/eastus/state").asText());
+        try (RawConnection webPubSub = RawConnection.open("127.0.0.1", webPubSubPort);
+                RawConnection serviceBus = RawConnection.open("127.0.0.1", serviceBusPort)) {
+            // on loopback an answer would be back within a millisecond: half a second of silence is none
+            assertEquals(RawConnection.Outcome.SILENT, webPubSub.write(health).read(64, SILENCE).outcome());
+            assertEquals(RawConnection.Outcome.SILENT, serviceBus.write(amqpHeader).read(8, SILENCE).outcome());
+
+            assertEquals("UP", HttpCalls.post(control + "/webpubsub/eastus/up", null, null).json()
+                    .at("/eastus/state").asText());
+            assertEquals("UP", HttpCalls.post(control + "/servicebus/eastus/up", null, null).json()
+                    .at("/eastus/state").asText());
+            assertEquals(RawConnection.Outcome.RESET, webPubSub.read(64, WAIT).outcome());
+            assertEquals(RawConnection.Outcome.RESET, serviceBus.read(8, WAIT).outcome());
+        }
+        assertEquals(200, HttpCalls.get("http://127.0.0.1:" + webPubSubPort + "/api/health").status());
     }
 
     /** An app server of one region in the production profile, reading the local Azure's secrets directory. */

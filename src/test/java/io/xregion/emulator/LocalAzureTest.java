@@ -39,8 +39,10 @@ import com.azure.messaging.webpubsub.models.WebPubSubContentType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.emulator.localazure.CommandLine;
 import io.xregion.emulator.localazure.InvalidSettingsException;
+import io.xregion.emulator.webpubsub.WebPubSubEmulator;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.HttpCalls.Answer;
+import io.xregion.testing.RawConnection;
 import io.xregion.testing.RunningApp;
 import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
@@ -61,6 +63,11 @@ class LocalAzureTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String PROTOCOL = "json.webpubsub.azure.v1";
+    /**
+     * How long a negative ("no answer") is watched for: on loopback an answer would arrive within a millisecond, so
+     * half a second of silence is no answer, not a slow one.
+     */
+    private static final Duration SILENCE = Duration.ofMillis(500);
 
     @TempDir
     static Path temp;
@@ -327,6 +334,70 @@ class LocalAzureTest {
     }
 
     @Test
+    void aWebPubSubPartitionLeavesCallsUnansweredUntilUp() {
+        WebPubSubEmulator westus = shared.emulators().webPubSub().get("westus");
+        String health = westus.endpoint() + "/api/health";
+        try {
+            assertEquals("PARTITIONED", control("POST", "/webpubsub/westus/partition").json().at("/westus/state")
+                    .asText());
+            try (RawConnection probe = RawConnection.open("127.0.0.1", westus.port())) {
+                // see SILENCE: an answer on loopback would be back within a millisecond
+                assertEquals(RawConnection.Outcome.SILENT, probe.write("GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                        .read(64, SILENCE).outcome());
+                JsonNode partitioned = state().at("/webpubsub/westus");
+                assertEquals("PARTITIONED", partitioned.get("state").asText(), partitioned.toString());
+                assertTrue(partitioned.get("silencedConnections").asInt() >= 1, partitioned.toString());
+            }
+            assertEquals("PARTITIONED", control("POST", "/webpubsub/westus/partition").json().at("/westus/state")
+                    .asText(), "partitioning twice changes nothing");
+            assertJsonError(control("POST", "/webpubsub/westus/unhealthy"), 409);
+        } finally {
+            assertEquals("UP", control("POST", "/webpubsub/westus/up").json().at("/westus/state").asText());
+        }
+        assertEquals(200, HttpCalls.get(health).status());
+        assertTrue(state().at("/webpubsub/westus/silencedConnections").isMissingNode());
+        try {
+            control("POST", "/webpubsub/westus/down");
+            assertJsonError(control("POST", "/webpubsub/westus/partition"), 409);
+        } finally {
+            control("POST", "/webpubsub/westus/up");
+        }
+    }
+
+    @Test
+    void aServiceBusPartitionTimesTheSdkOutUntilUp() {
+        String connectionString = secret("xregion.servicebus.eastus.connection-string");
+        try {
+            assertEquals("PARTITIONED", control("POST", "/servicebus/eastus/partition").json().at("/eastus/state")
+                    .asText());
+            // a client connecting now: accepted, never answered, so its send runs into its try-timeout
+            RuntimeException silent = assertThrows(RuntimeException.class,
+                    () -> sender(connectionString, "xregion-messages").sendMessage(new ServiceBusMessage("lost")));
+            assertTrue(causes(silent).anyMatch(java.util.concurrent.TimeoutException.class::isInstance),
+                    () -> "not a timeout: " + causes(silent).map(Throwable::toString).toList());
+            JsonNode partitioned = state().at("/servicebus/eastus");
+            assertEquals("PARTITIONED", partitioned.get("state").asText(), partitioned.toString());
+            assertTrue(partitioned.get("silencedConnections").asInt() >= 1, partitioned.toString());
+        } finally {
+            assertEquals("UP", control("POST", "/servicebus/eastus/up").json().at("/eastus/state").asText());
+        }
+        ServiceBusSenderClient sender = sender(connectionString, "xregion-messages");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            sender.sendMessage(new ServiceBusMessage("after"));
+            return true;
+        });
+        // what this test sent stays out of the other tests' way
+        receiveAll(connectionString, "xregion-messages",
+                state().at("/servicebus/eastus/entities/xregion-messages/depth").asInt());
+        try {
+            control("POST", "/servicebus/eastus/down");
+            assertJsonError(control("POST", "/servicebus/eastus/partition"), 409);
+        } finally {
+            control("POST", "/servicebus/eastus/up");
+        }
+    }
+
+    @Test
     void theStateShowsEveryInstanceAndNamespaceWithoutKeys() {
         Answer answer = control("GET", "/state");
         assertEquals(200, answer.status());
@@ -369,6 +440,12 @@ class LocalAzureTest {
         "POST   | /servicebus/eastus/reject?conditon=com.microsoft:server-busy | 400",
         "POST   | /servicebus/eastus/reject?condition=com.microsoft:server-busy&description=%01 | 400",
         "POST   | /servicebus/eastus/down?condition=com.microsoft:server-busy | 400",
+        "GET    | /webpubsub/eastus/partition                              | 405",
+        "POST   | /webpubsub/nowhere/partition                             | 404",
+        "POST   | /webpubsub/eastus/partition?now=1                        | 400",
+        "GET    | /servicebus/eastus/partition                             | 405",
+        "POST   | /servicebus/nowhere/partition                            | 404",
+        "POST   | /servicebus/eastus/partition?condition=com.microsoft:server-busy | 400",
     })
     void badCallsGetA4xxWithAJsonError(String method, String path, int status) {
         Answer answer = control(method, path);
@@ -377,6 +454,8 @@ class LocalAzureTest {
             assertTrue(List.of("GET", "POST").contains(answer.header("Allow")), answer.header("Allow"));
         }
         assertEquals(null, shared.emulators().serviceBus().get("eastus").rejecting(), "a refused call switched");
+        assertEquals("UP", state().at("/webpubsub/eastus/state").asText(), "a refused call switched");
+        assertEquals("UP", state().at("/servicebus/eastus/state").asText(), "a refused call switched");
     }
 
     @ParameterizedTest(name = "{0} {1} -> 400")
@@ -391,6 +470,10 @@ class LocalAzureTest {
     }
 
     // ---- helpers
+
+    private static Stream<Throwable> causes(Throwable failure) {
+        return Stream.iterate(failure, java.util.Objects::nonNull, Throwable::getCause);
+    }
 
     private static Answer control(String method, String path) {
         return HttpCalls.call(method, shared.controlUrl() + path, Map.of(), null);

@@ -1,5 +1,6 @@
 package io.xregion.servicebus;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -16,9 +17,12 @@ import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.azure.servicebus.ServiceBusConstants;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
 import org.apache.camel.spi.IdempotentRepository;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import io.xregion.testing.LogCapture;
 
 /**
  * The deduplicated receive (routes/servicebus-receive.camel.yaml) with the real repository and processing retry: each
@@ -53,8 +57,10 @@ class ServiceBusReceiveRoutesTest extends ServiceBusRouteTestSupport {
 
     @BeforeEach
     void receiveFromTheTest() throws Exception {
-        // a lambda, not a RouteBuilder class: camel-main would find a class in io.xregion and load it in the app tests
-        RouteBuilder.addRoutes(context, routes -> routes.from("direct:process").routeId("process").to("mock:process"));
+        // a lambda, not a RouteBuilder class: camel-main would find a class in io.xregion and load it in the app tests;
+        // no error handler of its own, as routes/process.camel.yaml (a failure travels back to the receive route)
+        RouteBuilder.addRoutes(context, routes -> routes.from("direct:process").routeId("process")
+                .errorHandler(new NoErrorHandlerDefinition()).to("mock:process"));
         AdviceWith.adviceWith(context, "servicebus-receive-primary", r -> r.replaceFromWith("direct:eastus"));
         AdviceWith.adviceWith(context, "servicebus-receive-secondary", r -> r.replaceFromWith("direct:westus"));
         context.start();
@@ -63,11 +69,16 @@ class ServiceBusReceiveRoutesTest extends ServiceBusRouteTestSupport {
 
     /** A copy of a message as a namespace's consumer hands it over; a failed exchange is abandoned, not completed. */
     private Exchange receive(String namespace, String messageId) {
+        return receive(namespace, messageId, null, "{\"n\":1}");
+    }
+
+    private Exchange receive(String namespace, String messageId, String contentType, String body) {
         return template.send("direct:" + namespace, exchange -> {
             if (messageId != null) {
                 exchange.getMessage().setHeader(ServiceBusConstants.MESSAGE_ID, messageId);
             }
-            exchange.getMessage().setBody("{\"n\":1}");
+            exchange.getMessage().setHeader(ServiceBusConstants.CONTENT_TYPE, contentType);
+            exchange.getMessage().setBody(body);
         });
     }
 
@@ -121,6 +132,73 @@ class ServiceBusReceiveRoutesTest extends ServiceBusRouteTestSupport {
         assertTrue(remembered("m-1"));
         assertEquals(0.0, counter("xregion.servicebus.duplicates"));
         assertEquals(1.0, counter("xregion.servicebus.processed"));
+    }
+
+    @Test
+    void processingGetsTheBodyAsBytesWithAContentTypeChosenWhenTheProducerDeclaredNone() {
+        assertNull(receive("eastus", "m-1", null, "\"hello\"").getException());
+        assertNull(receive("eastus", "m-2", null, "{\"n\":2}").getException());
+        assertNull(receive("eastus", "m-3", "text/xml; charset=utf-8", "<n>3</n>").getException());
+
+        List<Exchange> received = process.getReceivedExchanges();
+        assertEquals("text/plain", received.get(0).getMessage().getHeader(Exchange.CONTENT_TYPE));
+        assertEquals("hello", new String(received.get(0).getMessage().getBody(byte[].class), UTF_8));
+        assertEquals("application/json", received.get(1).getMessage().getHeader(Exchange.CONTENT_TYPE));
+        assertEquals("text/plain", received.get(2).getMessage().getHeader(Exchange.CONTENT_TYPE));
+        assertEquals("text/xml; charset=utf-8",
+                received.get(2).getMessage().getHeader(ServiceBusConstants.CONTENT_TYPE), "the producer's own is kept");
+    }
+
+    @Test
+    void aMessageThatCannotBeReadIsDeadLetteredAtOnceWithOneWarningAndACount() {
+        Exchange failed;
+        try (LogCapture logs = LogCapture.begin()) {
+            failed = receive("eastus", "bad-1", "application/json", "not json");
+            assertEquals(1, lines(logs, "bad-1"), logs.text());
+            assertTrue(logs.text().contains("WARN io.xregion.servicebus Message bad-1 from eastus is dead-lettered: "
+                    + "InvalidJson: The body is not JSON although its content type is application/json"), logs.text());
+            assertQuiet(logs);
+        }
+        UnprocessableMessageException reason = failed.getException(UnprocessableMessageException.class);
+        assertNotNull(reason, "failed, so the consumer dead-letters it: " + failed.getException());
+        assertEquals("InvalidJson", reason.getReason());
+        assertEquals(0, process.getReceivedCounter(), "never processed");
+        assertEquals(1.0, counter("xregion.servicebus.dead-lettered", "namespace", "eastus", "reason", "InvalidJson"));
+        assertEquals(0.0, counter("xregion.servicebus.processed"));
+
+        // forgotten like any failure: the other namespace's copy is looked at, and dead-lettered there too
+        assertFalse(remembered("bad-1"));
+        assertNotNull(receive("westus", "bad-1", "application/json", "not json")
+                .getException(UnprocessableMessageException.class));
+        assertEquals(1.0, counter("xregion.servicebus.dead-lettered", "namespace", "westus", "reason", "InvalidJson"));
+        assertEquals(0.0, counter("xregion.servicebus.duplicates"));
+    }
+
+    @Test
+    void aMessageTheProcessingRefusesForGoodIsNotTriedAgain() {
+        process.whenAnyExchangeReceived(e -> {
+            throw new UnprocessableMessageException("UnknownOrderType", "no handler for order type 7");
+        });
+        Exchange failed;
+        try (LogCapture logs = LogCapture.begin()) {
+            failed = receive("eastus", "order-7");
+            assertEquals(1, lines(logs, "order-7"), "no retry warnings: " + logs.text());
+            assertQuiet(logs);
+        }
+        assertEquals("UnknownOrderType", failed.getException(UnprocessableMessageException.class).getReason());
+        assertEquals(1, process.getReceivedCounter(), "tried once, although retries are configured");
+        assertEquals(1.0, counter("xregion.servicebus.dead-lettered", "namespace", "eastus",
+                "reason", "UnknownOrderType"));
+    }
+
+    /** No stack trace, and no failure report of the error handler with the route's history. */
+    private static void assertQuiet(LogCapture logs) {
+        assertFalse(logs.text().contains("\tat "), "no stack trace: " + logs.text());
+        assertFalse(logs.text().contains("Failed delivery"), logs.text());
+    }
+
+    private static long lines(LogCapture logs, String text) {
+        return logs.text().lines().filter(line -> line.contains(text)).count();
     }
 
     @Test

@@ -31,7 +31,9 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
         Configuration configuration = context.getConfiguration();
         configuration.addAppender(this);
         configuration.getRootLogger().addAppender(this, null, null);
-        configuration.getLoggers().values().forEach(logger -> logger.addAppender(this, null, null));
+        // an additive logger's events reach the root's appenders too: only the others need it, or lines come twice
+        configuration.getLoggers().values().stream().filter(logger -> !logger.isAdditive())
+                .forEach(logger -> logger.addAppender(this, null, null));
         context.updateLoggers();
     }
 

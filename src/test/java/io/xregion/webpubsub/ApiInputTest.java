@@ -85,6 +85,10 @@ class ApiInputTest {
         "POST   | /dev/servicebus/eastus/explode          |                          |          | 404",
         "POST   | /dev/servicebus/eastus/reject           |                          |          | 400",
         "POST   | /dev/servicebus/eastus/reject?condition=x |                        |          | 400",
+        "POST   | /dev/webpubsub/nowhere/partition        |                          |          | 404",
+        "GET    | /dev/webpubsub/eastus/partition         |                          |          | 405",
+        "POST   | /dev/servicebus/nowhere/partition       |                          |          | 404",
+        "GET    | /dev/servicebus/eastus/partition        |                          |          | 405",
     })
     void malformedRequestsGetA4xxWithAJsonError(String method, String path, String contentType, String body,
             int status) {

@@ -2,12 +2,14 @@ package io.xregion.webpubsub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RunningApp;
@@ -58,6 +60,34 @@ class FailureSignalsAndSwitchesTest {
             double westusAnswers = meters.get("xregion.webpubsub.negotiations").tags("instance", "westus").counter()
                     .count();
             assertEquals(1.0, westusAnswers, "one negotiate answered westus so far");
+        }
+    }
+
+    @Test
+    void aPartitionThroughTheDevApiMovesNegotiateAwayUntilUp() {
+        try (RunningApp app = RunningApp.start(RunningApp.fastHealth(300, 300))) {
+            Awaitility.await().atMost(WAIT).until(() -> "eastus".equals(region(app)));
+            HttpCalls.Answer partitioned = HttpCalls.post(app.url("/dev/webpubsub/eastus/partition"), null, null);
+            assertEquals(200, partitioned.status(), partitioned.body());
+            assertEquals("PARTITIONED", partitioned.json().at("/eastus/state").asText(), partitioned.body());
+            // nothing refuses the probes: their own timeout is what marks eastus down
+            Awaitility.await().atMost(WAIT).until(() -> "westus".equals(region(app)));
+            JsonNode eastus = HttpCalls.get(app.url("/dev/state")).json().at("/webpubsub/eastus");
+            assertEquals("PARTITIONED", eastus.get("state").asText(), eastus.toString());
+            assertEquals("DOWN", eastus.at("/app/state").asText(), eastus.toString());
+            assertTrue(eastus.at("/app/lastError").asText().contains("timed out"), eastus.toString());
+            HttpCalls.Answer unhealthy = HttpCalls.post(app.url("/dev/webpubsub/eastus/unhealthy"), null, null);
+            assertEquals(409, unhealthy.status(), unhealthy.body());
+            assertEquals("Conflict", unhealthy.json().at("/error/code").asText(), unhealthy.body());
+
+            HttpCalls.Answer namespace = HttpCalls.post(app.url("/dev/servicebus/eastus/partition"), null, null);
+            assertEquals(200, namespace.status(), namespace.body());
+            assertEquals("PARTITIONED", namespace.json().at("/eastus/state").asText(), namespace.body());
+            assertEquals("UP", HttpCalls.post(app.url("/dev/servicebus/eastus/up"), null, null).json()
+                    .at("/eastus/state").asText());
+
+            dev(app, "eastus", "up");
+            Awaitility.await().atMost(WAIT).until(() -> "eastus".equals(region(app)));
         }
     }
 

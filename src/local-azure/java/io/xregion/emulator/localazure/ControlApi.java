@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The standalone local Azure's fault-control API, on a port of its own:
  * <pre>
- *   POST /webpubsub/{instance}/down | up | unhealthy
- *   POST /servicebus/{namespace}/down | up | reject?condition=&lt;AMQP condition&gt;[&amp;description=...] | accept
+ *   POST /webpubsub/{instance}/down | up | unhealthy | partition
+ *   POST /servicebus/{namespace}/down | up | partition | reject?condition=&lt;AMQP condition&gt;[&amp;description=...] | accept
  *   GET  /state
  * </pre>
  * Every answer is JSON; a request it cannot do gets a 4xx with {@code {"error": {"code", "message"}}}.
@@ -39,8 +39,8 @@ public final class ControlApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long WAIT_SECONDS = 10;
-    private static final String ENDPOINTS = "GET /state, POST /webpubsub/{instance}/down|up|unhealthy, "
-            + "POST /servicebus/{namespace}/down|up|reject?condition=...|accept";
+    private static final String ENDPOINTS = "GET /state, POST /webpubsub/{instance}/down|up|unhealthy|partition, "
+            + "POST /servicebus/{namespace}/down|up|partition|reject?condition=...|accept";
 
     /** One answer: status, JSON body and, for 405, the method the path takes. */
     private record Answer(int status, Object body, String allow) {

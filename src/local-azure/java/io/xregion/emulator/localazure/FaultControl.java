@@ -25,35 +25,55 @@ public final class FaultControl {
         this.emulators = emulators;
     }
 
-    /** down, unhealthy or up for one Web PubSub instance; answers {instance: its state}. */
+    /**
+     * down, unhealthy, partition or up (which also heals a partition) for one Web PubSub instance; answers
+     * {instance: its state}.
+     */
     public Map<String, Object> switchWebPubSub(String instance, String action) {
         WebPubSubEmulator emulator = webPubSub(instance);
+        String what = "Web PubSub instance '" + instance + "'";
         switch (action == null ? "" : action) {
             case "down" -> emulator.down();
             case "unhealthy" -> {
                 // the emulator refuses too, but only a message would tell the caller why
                 if (emulator.health() == WebPubSubEmulator.Health.DOWN) {
-                    throw ControlRefusal.conflict("Web PubSub instance '" + instance + "' is down; bring it up "
-                            + "before making it unhealthy");
+                    throw ControlRefusal.conflict(what + " is down; bring it up before making it unhealthy");
+                }
+                if (emulator.health() == WebPubSubEmulator.Health.PARTITIONED) {
+                    throw ControlRefusal.conflict(what + " is partitioned and answers no health check; heal it "
+                            + "with up before making it unhealthy");
                 }
                 emulator.unhealthy();
             }
-            case "up" -> listenAgain(emulator::up, "Web PubSub instance '" + instance + "'");
+            case "partition" -> {
+                if (emulator.health() == WebPubSubEmulator.Health.DOWN) {
+                    throw ControlRefusal.conflict(what + " is down; bring it up before partitioning it");
+                }
+                emulator.partition();
+            }
+            case "up" -> listenAgain(emulator::up, what);
             default -> throw ControlRefusal.notFound("No action '" + action + "' for a Web PubSub instance; use "
-                    + "down, unhealthy or up");
+                    + "down, unhealthy, partition or up");
         }
         return Map.of(instance, webPubSubState(emulator));
     }
 
     /**
-     * down, up (which also accepts sends again), reject (every send refused with an AMQP error condition) or accept
-     * for one Service Bus namespace; answers {namespace: its state}.
+     * down, partition, up (which also heals a partition and accepts sends again), reject (every send refused with an
+     * AMQP error condition) or accept for one Service Bus namespace; answers {namespace: its state}.
      */
     public Map<String, Object> switchServiceBus(String namespace, String action, String condition,
             String description) {
         ServiceBusEmulator emulator = serviceBus(namespace);
         switch (action == null ? "" : action) {
             case "down" -> emulator.down();
+            case "partition" -> {
+                if (emulator.state() == ServiceBusEmulator.State.DOWN) {
+                    throw ControlRefusal.conflict("Service Bus namespace '" + namespace + "' is down; bring it up "
+                            + "before partitioning it");
+                }
+                emulator.partition();
+            }
             case "up" -> {
                 emulator.acceptSends();
                 listenAgain(emulator::up, "Service Bus namespace '" + namespace + "'");
@@ -61,7 +81,7 @@ public final class FaultControl {
             case "reject" -> emulator.rejectSends(condition(condition), description(description));
             case "accept" -> emulator.acceptSends();
             default -> throw ControlRefusal.notFound("No action '" + action + "' for a Service Bus namespace; use "
-                    + "down, up, reject or accept");
+                    + "down, partition, up, reject or accept");
         }
         return Map.of(namespace, serviceBusState(emulator));
     }
@@ -78,12 +98,18 @@ public final class FaultControl {
         return state;
     }
 
-    /** Endpoint, port, UP/UNHEALTHY/DOWN, client connections (all hubs, and per hub), the connection string. */
+    /**
+     * Endpoint, port, UP/UNHEALTHY/PARTITIONED/DOWN, the TCP connections a partition holds silent, client
+     * connections (all hubs, and per hub), the connection string.
+     */
     public Map<String, Object> webPubSubState(WebPubSubEmulator emulator) {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("endpoint", emulator.endpoint().toString());
         state.put("port", emulator.port());
         state.put("state", emulator.health().name());
+        if (emulator.health() == WebPubSubEmulator.Health.PARTITIONED) {
+            state.put("silencedConnections", emulator.silencedConnections());
+        }
         Map<String, Integer> hubs = emulator.connectionCounts();
         state.put("connections", hubs.values().stream().mapToInt(Integer::intValue).sum());
         state.put("hubs", hubs);
@@ -91,12 +117,18 @@ public final class FaultControl {
         return state;
     }
 
-    /** Endpoint, port, UP/DOWN, the condition sends are rejected with, the connection string, entity depths. */
+    /**
+     * Endpoint, port, UP/PARTITIONED/DOWN, the connections a partition holds silent, the condition sends are
+     * rejected with, the connection string, entity depths.
+     */
     public Map<String, Object> serviceBusState(ServiceBusEmulator emulator) {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("endpoint", emulator.endpoint());
         state.put("port", emulator.port());
         state.put("state", emulator.state().name());
+        if (emulator.state() == ServiceBusEmulator.State.PARTITIONED) {
+            state.put("silencedConnections", emulator.silencedConnections());
+        }
         if (emulator.rejecting() != null) {
             state.put("rejecting", emulator.rejecting());
         }

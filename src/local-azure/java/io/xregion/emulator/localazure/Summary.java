@@ -33,7 +33,7 @@ public final class Summary {
                     entities.isEmpty() ? "(no entities)" : entities));
         }
         out.append(String.format("  Control API               %s  GET /state, POST /webpubsub/{instance}/down|up|"
-                + "unhealthy, POST /servicebus/{namespace}/down|up|reject?condition=...|accept%n", controlUrl));
+                + "unhealthy|partition, POST /servicebus/{namespace}/down|up|partition|reject?condition=...|accept%n", controlUrl));
         out.append("\nConnection strings (keys included; they change with every start unless the settings fix them):\n");
         connectionStrings.forEach((key, value) -> out.append("  ").append(key).append(" = ").append(value)
                 .append('\n'));

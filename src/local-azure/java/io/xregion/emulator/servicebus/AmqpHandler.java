@@ -81,11 +81,14 @@ final class AmqpHandler extends BaseHandler {
     private final EntraTokens entra;
     /** The TLS server side, or null for plain AMQP only. */
     private final SSLContext tls;
+    private final NetworkPartition partition;
 
-    AmqpHandler(ServiceBusEmulatorOptions options, Entities entities, Supplier<ErrorCondition> rejection) {
+    AmqpHandler(ServiceBusEmulatorOptions options, Entities entities, Supplier<ErrorCondition> rejection,
+            NetworkPartition partition) {
         this.options = options;
         this.entities = entities;
         this.rejection = rejection;
+        this.partition = partition;
         this.management = new ManagementNode(entities, options.lockDuration());
         this.entra = options.entra() == null ? null
                 : new EntraTokens(options.entra(), EntraTokens.SERVICEBUS_AUDIENCE);
@@ -106,6 +109,8 @@ final class AmqpHandler extends BaseHandler {
 
     @Override
     public void onConnectionBound(Event event) {
+        // before the selector first looks at the socket: a connection accepted during a partition never says a word
+        partition.accepted(event.getConnection());
         if (tls != null) {
             // before the transport reads a byte: proton-j then tells a TLS client hello from plain AMQP by its first
             // bytes, so one port serves Entra clients (always TLS) and UseDevelopmentEmulator ones (plain)

@@ -1,11 +1,14 @@
 package io.xregion.emulator.servicebus;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
+import java.nio.channels.SocketChannel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -44,8 +47,10 @@ import org.slf4j.LoggerFactory;
  * messages and subscription rules are refused at once with {@code amqp:not-implemented} (see {@code Unsupported}).
  *
  * <p>Fault switches drive failover drills: {@link #down()} closes the listener and drops every connection (messages
- * stay, as they would in a real namespace, unlocked), {@link #up()} listens again on the same port, and
- * {@link #rejectSends(String, String)} refuses every send with an AMQP error condition until {@link #acceptSends()}.
+ * stay, as they would in a real namespace, unlocked), {@link #partition()} leaves every connection hanging and
+ * answers no new one (as a region cut off the network is usually lost), {@link #up()} listens again on the same port
+ * or heals the partition, and {@link #rejectSends(String, String)} refuses every send with an AMQP error condition
+ * until {@link #acceptSends()}.
  *
  * <p>All AMQP work happens on one reactor thread; the entity store is shared with callers under its own lock.
  */
@@ -56,7 +61,7 @@ public final class ServiceBusEmulator implements AutoCloseable {
 
     /** What the namespace is doing now. */
     public enum State {
-        UP, DOWN
+        UP, PARTITIONED, DOWN
     }
 
     /** One entity's counts, for state pages and tests. */
@@ -77,6 +82,7 @@ public final class ServiceBusEmulator implements AutoCloseable {
     private volatile boolean stopping;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private AmqpHandler handler;
+    private NetworkPartition partition;
 
     private ServiceBusEmulator(ServiceBusEmulatorOptions options) {
         this.options = options;
@@ -114,9 +120,16 @@ public final class ServiceBusEmulator implements AutoCloseable {
                 + ";SharedAccessKey=" + options.key() + ";UseDevelopmentEmulator=true;";
     }
 
-    /** Listens (again) on the namespace's port. Entities and their messages survive a down/up. */
+    /**
+     * Listens (again) on the namespace's port. Entities and their messages survive a down/up. After a
+     * {@link #partition()}, every connection the partition held is reset (RST), as a service that has long timed
+     * them out answers a peer's next packet; what they had locked is released as when a connection drops.
+     */
     public synchronized void up() {
         if (thread != null) {
+            if (state == State.PARTITIONED) {
+                heal();
+            }
             return;
         }
         try {
@@ -126,7 +139,8 @@ public final class ServiceBusEmulator implements AutoCloseable {
             reactorOptions.setMaxFrameSize(65536);
             reactor = Proton.reactor(reactorOptions, new BaseHandler());
             reactor.setTimeout(100);
-            handler = new AmqpHandler(options, entities, this::rejection);
+            partition = new NetworkPartition();
+            handler = new AmqpHandler(options, entities, this::rejection, partition);
             acceptor = reactor.acceptor(options.host(), port, handler);
             if (port == 0) {
                 port = ((AcceptorImpl) acceptor).getPortNumber();
@@ -174,6 +188,8 @@ public final class ServiceBusEmulator implements AutoCloseable {
         state = State.DOWN;
         onReactor(() -> {
             stopping = true;
+            // every silenced connection is among the children closed below, with a FIN as down does
+            partition.end();
             acceptor.close();
             for (Connection connection : handler.connections()) {
                 handler.release(connection);
@@ -200,6 +216,52 @@ public final class ServiceBusEmulator implements AutoCloseable {
         }
         thread = null;
         LOG.info("Service Bus emulator '{}' is down", options.name());
+    }
+
+    /**
+     * The namespace is cut off the network without a goodbye: every open connection goes silent (no frame out, what
+     * the client sends is left unread, no close or detach, no TCP reset) and new connections are accepted and never
+     * answered, not even with the AMQP protocol header. Messages and locks live on behind it; {@link #up()} heals.
+     * Partitioning twice changes nothing.
+     */
+    public synchronized void partition() {
+        if (thread == null) {
+            throw new IllegalStateException("Service Bus emulator '" + options.name() + "' is down; bring it up "
+                    + "first");
+        }
+        if (state == State.PARTITIONED) {
+            return;
+        }
+        int silenced = onReactor(() -> {
+            List<Connection> open = new ArrayList<>();
+            for (Object child : reactor.children()) {
+                if (child instanceof Connection connection) {
+                    open.add(connection);
+                }
+            }
+            partition.start(open);
+            return partition.silencedConnections();
+        });
+        state = State.PARTITIONED;
+        LOG.info("Service Bus emulator '{}' is partitioned: {} connections silenced", options.name(), silenced);
+    }
+
+    /** How many connections a partition holds silent now (0 when not partitioned or down). */
+    public int silencedConnections() {
+        return state == State.PARTITIONED ? onReactor(partition::silencedConnections) : 0;
+    }
+
+    private void heal() {
+        int reset = onReactor(() -> {
+            List<Connection> held = partition.end();
+            for (Connection connection : held) {
+                handler.release(connection);
+                reset(connection);
+            }
+            return held.size();
+        });
+        state = State.UP;
+        LOG.info("Service Bus emulator '{}': partition healed, {} connections reset", options.name(), reset);
     }
 
     /** Refuses every send with this AMQP error condition (e.g. com.microsoft:server-busy) until accepted again. */
@@ -246,7 +308,7 @@ public final class ServiceBusEmulator implements AutoCloseable {
 
     /** How many receivers are attached to a queue or subscription now (0 while the namespace is down). */
     public int receivers(String path) {
-        return state == State.UP ? onReactor(() -> handler.receivers(path)) : 0;
+        return state != State.DOWN ? onReactor(() -> handler.receivers(path)) : 0;
     }
 
     /** The lock tokens currently held in a queue or subscription. */
@@ -328,6 +390,20 @@ public final class ServiceBusEmulator implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** Closes a connection's socket with a TCP reset (SO_LINGER 0) rather than a FIN. */
+    private void reset(Connection connection) {
+        Transport transport = connection.getTransport();
+        Selectable selectable = transport == null ? null : ((TransportImpl) transport).getSelectable();
+        if (selectable != null && selectable.getChannel() instanceof SocketChannel socket && socket.isOpen()) {
+            try {
+                socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException e) {
+                LOG.debug("[{}] cannot set SO_LINGER: {}", options.name(), e.getMessage());
+            }
+        }
+        drop(connection);
     }
 
     /**

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fault switches drive failover drills: {@link #unhealthy()} makes {@code /api/health} answer 503 while everything
  * else keeps serving, {@link #down()} closes the listener and drops every connection and all state (as a lost
- * region would), {@link #up()} listens again on the same port.
+ * region would), {@link #partition()} leaves every connection hanging (nothing answers, nothing is closed, new
+ * connections are accepted and never answered, as a region cut off the network is usually lost), and {@link #up()}
+ * listens again on the same port or heals the partition.
  *
  * <p>Each emulator runs on its own single Vert.x event loop, so its state needs no locks; the public methods hop onto
  * that loop and wait for it.
@@ -62,7 +64,7 @@ public final class WebPubSubEmulator implements AutoCloseable {
 
     /** What the instance is doing now. */
     public enum Health {
-        UP, UNHEALTHY, DOWN
+        UP, UNHEALTHY, PARTITIONED, DOWN
     }
 
     private final EmulatorOptions options;
@@ -77,6 +79,7 @@ public final class WebPubSubEmulator implements AutoCloseable {
     private final AtomicLong healthChecks = new AtomicLong();
     private final ConcurrentMap<String, AtomicLong> groupCloses = new ConcurrentHashMap<>();
     private final AtomicLong generatedTokens = new AtomicLong();
+    private final NetworkPartition partition = new NetworkPartition();
     private HttpServer server;
     private volatile int port;
     private volatile Health health = Health.DOWN;
@@ -84,7 +87,8 @@ public final class WebPubSubEmulator implements AutoCloseable {
     private WebPubSubEmulator(EmulatorOptions options, Clock clock) {
         this.options = options;
         this.vertx = new VertxBuilder(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1)).threadFactory(DAEMON_THREADS).init().vertx();
+                .setInternalBlockingPoolSize(1)).threadFactory(DAEMON_THREADS).findTransport(partition.transport())
+                .init().vertx();
         this.context = vertx.getOrCreateContext();
         this.port = options.port();
         this.upstream = new Upstream(vertx, options.eventHandlerUrl(), options, () -> options.host() + ":" + port);
@@ -135,10 +139,17 @@ public final class WebPubSubEmulator implements AutoCloseable {
         return options.tls() == null ? "http" : "https";
     }
 
-    /** Listens (again) on the instance's port; state starts empty after a {@link #down()}. */
+    /**
+     * Listens (again) on the instance's port; state starts empty after a {@link #down()}. After a
+     * {@link #partition()}, every connection the partition held is reset and its client connection is gone, as
+     * {@link #heal()} says.
+     */
     public void up() {
         onLoop(() -> {
             if (server != null) {
+                if (partition.active()) {
+                    heal();
+                }
                 health = Health.UP;
                 return CompletableFuture.completedFuture(null);
             }
@@ -181,9 +192,43 @@ public final class WebPubSubEmulator implements AutoCloseable {
             if (server == null) {
                 throw new IllegalStateException("the instance is down; bring it up first");
             }
+            if (partition.active()) {
+                throw new IllegalStateException("the instance is partitioned; heal it with up first");
+            }
             health = Health.UNHEALTHY;
             return CompletableFuture.completedFuture(null);
         });
+    }
+
+    /**
+     * The instance is cut off the network without a goodbye: every open connection (client WebSockets, REST
+     * keep-alive connections, health probes) goes silent, with nothing sent to the peer and nothing read from it,
+     * no close frame, no FIN, no RST; new connections are accepted and never answered (no TLS handshake, no HTTP
+     * response, no WebSocket upgrade). State is kept; {@link #up()} heals. Partitioning twice changes nothing.
+     */
+    public void partition() {
+        onLoop(() -> {
+            if (server == null) {
+                throw new IllegalStateException("the instance is down; bring it up first");
+            }
+            if (!partition.active()) {
+                partition.start();
+                health = Health.PARTITIONED;
+                LOG.info("Web PubSub emulator '{}' is partitioned: {} connections silenced", options.name(),
+                        partition.silencedConnections());
+            }
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    /** How many TCP connections a partition holds silent now (0 when not partitioned). */
+    public int silencedConnections() {
+        return partition.silencedConnections();
+    }
+
+    /** How many writes (frames, responses) partitions have dropped on their way to a peer, since the start. */
+    public long droppedWrites() {
+        return partition.droppedWrites();
     }
 
     /** The next {@code count} health checks answer 503, later ones 200 again: a blip, not an outage. */
@@ -226,6 +271,7 @@ public final class WebPubSubEmulator implements AutoCloseable {
     public void down() {
         onLoop(() -> {
             health = Health.DOWN;
+            partition.release();
             for (Hub hub : hubs.values()) {
                 for (ClientConnection connection : hub.connections()) {
                     connection.disposed = true;
@@ -318,6 +364,25 @@ public final class WebPubSubEmulator implements AutoCloseable {
     }
 
     // ---- plumbing
+
+    /**
+     * Ends a partition on the event loop. A partition long enough to notice outlasts the service's keep-alive and
+     * the reliable protocol's recovery window, so the service has given up on every connection it held: each client
+     * connection is disposed (the event handler hears disconnected; a reliable client's recovery is refused), and
+     * each silenced TCP connection is reset, as a server that forgot a connection answers the peer's next packet.
+     * Resetting at once rather than on the peer's next packet spares a client that never sends (no keep-alive) a
+     * connection that would otherwise hang for ever.
+     */
+    private void heal() {
+        for (Hub hub : List.copyOf(hubs.values())) {
+            for (ClientConnection connection : List.copyOf(hub.connections())) {
+                clients.dispose(connection, "The connection was lost in a network partition", (short) 1001, false);
+            }
+        }
+        int reset = partition.silencedConnections();
+        partition.heal();
+        LOG.info("Web PubSub emulator '{}': partition healed, {} connections reset", options.name(), reset);
+    }
 
     /**
      * Closes the TCP connection without a WebSocket close frame, as a crashed region would. Vert.x turns every close

@@ -26,7 +26,7 @@ import io.xregion.testing.WsClient;
  * namespace: each call sends a command and waits for its answer within the deadline. Answers and the reports of
  * subscribe() handlers interleave, so whatever arrives while waiting for something else is kept for later.
  */
-final class JsServiceBusClient implements AutoCloseable {
+public final class JsServiceBusClient implements AutoCloseable {
 
     private final NodeScript script;
     private final AtomicInteger ids = new AtomicInteger();
@@ -36,7 +36,7 @@ final class JsServiceBusClient implements AutoCloseable {
         this.script = script;
     }
 
-    static JsServiceBusClient connect(ServiceBusEmulator namespace, Duration wait) throws InterruptedException {
+    public static JsServiceBusClient connect(ServiceBusEmulator namespace, Duration wait) throws InterruptedException {
         JsServiceBusClient client = new JsServiceBusClient(NodeScript.start(wait, "servicebus.mjs",
                 namespace.connectionString()));
         client.script.awaitEvent("ready");
@@ -44,7 +44,7 @@ final class JsServiceBusClient implements AutoCloseable {
     }
 
     /** The answer to a command, successful or not: {@code {id, ok, ms, ...}}. */
-    JsonNode call(String op, Object... keysAndValues) throws InterruptedException {
+    public JsonNode call(String op, Object... keysAndValues) throws InterruptedException {
         ObjectNode command = WsClient.JSON.createObjectNode();
         int id = ids.incrementAndGet();
         command.put("id", id).put("op", op);
@@ -77,14 +77,14 @@ final class JsServiceBusClient implements AutoCloseable {
     }
 
     /** A command that must succeed. */
-    JsonNode ok(String op, Object... keysAndValues) throws InterruptedException {
+    public JsonNode ok(String op, Object... keysAndValues) throws InterruptedException {
         JsonNode answer = call(op, keysAndValues);
         assertTrue(answer.path("ok").asBoolean(), () -> op + " failed: " + answer);
         return answer;
     }
 
     /** A command that must fail; its error ({@code {name, code, message}}) with the time it took. */
-    JsonNode fails(String op, Object... keysAndValues) throws InterruptedException {
+    public JsonNode fails(String op, Object... keysAndValues) throws InterruptedException {
         JsonNode answer = call(op, keysAndValues);
         assertFalse(answer.path("ok").asBoolean(), () -> op + " should have failed: " + answer);
         return answer;
