@@ -89,10 +89,11 @@ public class WebPubSubConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "webPubSubRouting", lazy = true)
     public WebPubSubRouting webPubSubRouting(@BeanInject("webPubSubHealth") WebPubSubHealth health,
+            @BeanInject("webPubSubInstances") WebPubSubInstances instances,
             @PropertyInject("xregion.webpubsub.health.interval-ms") String interval) {
         long intervalMillis = Settings.number("xregion.webpubsub.health.interval-ms", interval, 100, 3_600_000);
         // a refused negotiate tells clients to come back after about one health interval
-        return new WebPubSubRouting(health, (int) Math.max(1, (intervalMillis + 999) / 1000));
+        return new WebPubSubRouting(health, instances, (int) Math.max(1, (intervalMillis + 999) / 1000));
     }
 
     @BindToRegistry(value = "webPubSubRequests", lazy = true)
