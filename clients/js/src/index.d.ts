@@ -26,9 +26,9 @@ export interface XRegionClientOptions {
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
   /** "json" (json.webpubsub.azure.v1, the default) or "reliable" (json.reliable.webpubsub.azure.v1). */
   protocol?: "json" | "reliable";
-  /** A ping this often while connected (default 500). */
+  /** A ping this often while connected (default 300). */
   keepAliveIntervalInMs?: number;
-  /** A connection silent this long is given up (default 1500; at least twice the interval). */
+  /** A connection silent this long is given up (default 1000; at least twice the interval). */
   keepAliveTimeoutInMs?: number;
   /** How long a WebSocket handshake may take (default 2000). */
   connectTimeoutMs?: number;
@@ -36,8 +36,14 @@ export interface XRegionClientOptions {
   recoveryBudgetMs?: number;
   /** How long one app server may take to answer negotiate (default 2000). */
   negotiateTimeoutMs?: number;
-  /** How long to wait for one app server before asking the next as well (default 500). */
+  /** How long to wait for one app server before asking the next as well (default 250). */
   negotiateHedgeMs?: number;
+  /**
+   * How long an instance this client lost (its connection dropped, went silent or would not open) is named as
+   * `avoid` on negotiate, so that the app server hands out another one before its own probes see the loss (default
+   * 10000; 0: never).
+   */
+  avoidMs?: number;
   /** The first delay before a failed connect is tried again, doubled up to maxRetryDelayMs, with jitter (default 100). */
   retryDelayMs?: number;
   /** Default 5000. */
@@ -80,7 +86,7 @@ export interface OnConnectFailedArgs {
 
 export declare const DEFAULTS: Readonly<Required<Pick<XRegionClientOptions, "protocol" | "keepAliveIntervalInMs"
   | "keepAliveTimeoutInMs" | "connectTimeoutMs" | "recoveryBudgetMs" | "negotiateTimeoutMs" | "negotiateHedgeMs"
-  | "retryDelayMs" | "maxRetryDelayMs" | "dedupWindow">>>;
+  | "avoidMs" | "retryDelayMs" | "maxRetryDelayMs" | "dedupWindow">>>;
 
 export declare class XRegionClient {
   constructor(options: XRegionClientOptions);
@@ -123,7 +129,7 @@ export declare class FrontNegotiator {
     fetch?: typeof fetch;
   });
   readonly home: string | undefined;
-  negotiate(signal?: AbortSignal): Promise<NegotiateAnswer>;
+  negotiate(signal?: AbortSignal, avoid?: string): Promise<NegotiateAnswer>;
 }
 
 export declare class NegotiateError extends Error {

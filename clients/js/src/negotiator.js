@@ -51,9 +51,10 @@ export class FrontNegotiator {
 
   /**
    * @param {AbortSignal} [signal]
+   * @param {string} [avoid] - an instance this client has just lost: the app server hands out another one if it can
    * @returns {Promise<{url: string, region?: string, home?: string, via: number}>} via: which URL answered
    */
-  negotiate(signal) {
+  negotiate(signal, avoid) {
     const all = new AbortController();
     const stop = () => all.abort();
     signal?.addEventListener("abort", stop, { once: true });
@@ -76,7 +77,7 @@ export class FrontNegotiator {
         pending++;
         clearTimeout(hedge);
         hedge = setTimeout(askNext, this.#hedgeMs);
-        this.#ask(index, all.signal).then(
+        this.#ask(index, all.signal, avoid).then(
           (answer) => {
             if (settled) return;
             if (this.#home === undefined && answer.home) this.#home = answer.home;
@@ -95,10 +96,11 @@ export class FrontNegotiator {
     });
   }
 
-  async #ask(index, signal) {
+  async #ask(index, signal, avoid) {
     const url = new URL(this.#urls[index]);
     if (this.#userId !== undefined) url.searchParams.set("userId", this.#userId);
     if (this.#home !== undefined) url.searchParams.set("home", this.#home);
+    if (avoid !== undefined) url.searchParams.set("avoid", avoid);
     const where = `${url.origin}${url.pathname}`;
     let answer;
     try {

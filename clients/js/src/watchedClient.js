@@ -107,7 +107,7 @@ class WatchedSocket {
 
   onclose(fn) {
     this.#onclose = fn;
-    this.#inner.onclose((code, reason) => this.#declareClosed(code, reason));
+    this.#inner.onclose((code, reason) => this.#declareClosed(code, reason, true));
   }
 
   onerror(fn) {
@@ -142,7 +142,8 @@ class WatchedSocket {
     return !this.#closed && this.#inner.isOpen();
   }
 
-  #declareClosed(code, reason) {
+  /** @param {boolean} [byPeer] - the socket closed underneath (the peer closed it, or the connection dropped) */
+  #declareClosed(code, reason, byPeer = false) {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#connectTimer);
@@ -152,7 +153,10 @@ class WatchedSocket {
     } catch {
       // a socket still connecting or already closed: ws ends it either way
     }
-    this.#watch.closed({ recovery: this.#recovery, afterOpen: this.#opened, code });
+    // the service said goodbye (a close frame: a failback close, a refused recovery), as opposed to a connection that
+    // dropped (1006), went silent (the SDK's keep-alive closed it) or would not open
+    this.#watch.closed({ recovery: this.#recovery, afterOpen: this.#opened, code,
+      goodbye: byPeer && code !== 1006 });
     this.#onclose(code, reason);
   }
 }

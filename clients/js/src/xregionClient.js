@@ -26,12 +26,13 @@ import { WatchedClient } from "./watchedClient.js";
  */
 export const DEFAULTS = Object.freeze({
   protocol: "json",
-  keepAliveIntervalInMs: 500,
-  keepAliveTimeoutInMs: 1500,
+  keepAliveIntervalInMs: 300,
+  keepAliveTimeoutInMs: 1000,
   connectTimeoutMs: 2000,
   recoveryBudgetMs: 1000,
   negotiateTimeoutMs: 2000,
-  negotiateHedgeMs: 500,
+  negotiateHedgeMs: 250,
+  avoidMs: 10000,
   retryDelayMs: 100,
   maxRetryDelayMs: 5000,
   dedupWindow: 10000,
@@ -46,6 +47,8 @@ const EVENTS = ["connected", "disconnected", "connect-failed", "server-message",
 export class XRegionClient {
   #options;
   #negotiator;
+  /** @type {{region: string, until: number} | null} the instance this client lost last, and until when to avoid it */
+  #avoid = null;
   /** @type {Map<string, Set<Function>>} */
   #listeners = new Map(EVENTS.map((e) => [e, new Set()]));
   #groups = new Set();
@@ -62,7 +65,8 @@ export class XRegionClient {
     if (o.protocol !== "json" && o.protocol !== "reliable") {
       throw new RangeError(`protocol must be "json" or "reliable", not ${o.protocol}`);
     }
-    for (const key of ["keepAliveIntervalInMs", "keepAliveTimeoutInMs", "recoveryBudgetMs", "retryDelayMs"]) {
+    for (const key of ["keepAliveIntervalInMs", "keepAliveTimeoutInMs", "recoveryBudgetMs", "retryDelayMs",
+      "avoidMs"]) {
       if (!Number.isFinite(o[key]) || o[key] < 0) throw new RangeError(`${key} must be a number ≥ 0, not ${o[key]}`);
     }
     for (const key of ["connectTimeoutMs", "negotiateTimeoutMs", "negotiateHedgeMs", "maxRetryDelayMs"]) {
@@ -193,7 +197,8 @@ export class XRegionClient {
     this.#session = session;
     const credential = {
       getClientAccessUrl: async ({ abortSignal } = {}) => {
-        const answer = await this.#negotiator.negotiate(abortSignal);
+        const avoid = this.#avoid && this.#avoid.until > Date.now() ? this.#avoid.region : undefined;
+        const answer = await this.#negotiator.negotiate(abortSignal, avoid);
         session.region = answer.region;
         session.waiting = "handshake";
         this.#later(session, Math.min(SECOND_OPINION_AFTER_MS, o.connectTimeoutMs / 2),
@@ -260,7 +265,10 @@ export class XRegionClient {
    * (1.1.0: after 30 s). It gets recoveryBudgetMs; then this client negotiates again.
    */
   #socketClosed(session, socket) {
-    if (session !== this.#session || !socket.afterOpen || this.#options.protocol !== "reliable") return;
+    if (session !== this.#session) return;
+    // whether the instance said goodbye (then it lives) or was lost: what the next negotiate is told
+    if (socket.afterOpen || !session.connected) session.lost = !socket.goodbye;
+    if (!socket.afterOpen || this.#options.protocol !== "reliable") return;
     if (socket.code === 1008 || session.waiting === "recovery") return; // 1008: no recovery; the SDK says so itself
     session.waiting = "recovery";
     const budget = this.#options.recoveryBudgetMs;
@@ -276,7 +284,7 @@ export class XRegionClient {
     if (session !== this.#session || session.waiting !== waiting) return;
     let answer;
     try {
-      answer = await this.#negotiator.negotiate();
+      answer = await this.#negotiator.negotiate(undefined, session.region);
     } catch {
       return; // no opinion: the budget or the deadline decides
     }
@@ -300,6 +308,11 @@ export class XRegionClient {
     session.timers.forEach(clearTimeout);
     this.#session = null;
     session.sdk.abandon();
+    // an instance that dropped, went silent or would not open is avoided for a while: negotiate then names another
+    // one, if it can, before the app server's own probes have seen the loss
+    if (session.region && (session.lost !== false || reason === "recovery budget spent")) {
+      this.#avoid = { region: session.region, until: Date.now() + this.#options.avoidMs };
+    }
     if (session.connected) {
       this.#emit("disconnected", { connectionId: session.connectionId, region: session.region, reason, message });
     }

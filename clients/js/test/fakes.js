@@ -83,6 +83,14 @@ export class FakeInstance {
     for (const c of this.#connections.values()) c.socket.destroy();
   }
 
+  /** A goodbye, as a failback close: every open connection closed with a close frame (and forgotten). */
+  closeAll(code = 1000, reason = "Your home region is available again; please reconnect") {
+    for (const c of [...this.#connections.values()]) {
+      this.#connections.delete(c.id);
+      c.ws?.close(code, reason);
+    }
+  }
+
   /** Sends a server message to every open connection. */
   broadcast(data) {
     if (this.#mode !== "up") return;
@@ -175,11 +183,11 @@ export class FakeInstance {
 }
 
 /**
- * An app server's GET /negotiate: answers the instance `target()` names (with `region` and `home`, the home
+ * An app server's GET /negotiate: answers the instance `target(avoid)` names (with `region` and `home`, the home
  * being the one asked for, else `defaultHome`), or the status `failWith` says, or nothing while `hang`.
  */
 export class FakeNegotiate {
-  /** every request's query: { userId, home } */
+  /** every request's query: { userId, home, avoid } */
   requests = [];
   failWith = 0;
   hang = false;
@@ -205,7 +213,8 @@ export class FakeNegotiate {
 
   #answer(req, res) {
     const query = new URL(req.url, "http://localhost").searchParams;
-    this.requests.push({ userId: query.get("userId"), home: query.get("home"), authorization: req.headers.authorization });
+    this.requests.push({ userId: query.get("userId"), home: query.get("home"), avoid: query.get("avoid"),
+      authorization: req.headers.authorization });
     if (this.hang) {
       this.#hanging.add(res);
       return;
@@ -215,7 +224,7 @@ export class FakeNegotiate {
         .end(JSON.stringify({ error: { code: "Unavailable", message: "no" } }));
       return;
     }
-    const instance = this.target();
+    const instance = this.target(query.get("avoid"));
     res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({
       url: instance.clientUrl(query.get("userId") ?? "anonymous"), region: instance.name,
       home: query.get("home") ?? this.defaultHome,

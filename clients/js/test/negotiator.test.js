@@ -39,7 +39,7 @@ test("asks its own region first, keeps the first answer's home and sends it from
     assert.equal(first.region, "eastus");
     assert.equal(first.via, 0);
     assert.equal(negotiator.home, "eastus");
-    assert.deepEqual(eastusApp.requests[0], { userId: "alice", home: null, authorization: undefined });
+    assert.deepEqual(eastusApp.requests[0], { userId: "alice", home: null, avoid: null, authorization: undefined });
     assert.equal(westusApp.requests.length, 0, "the other region is not asked while the own one answers");
 
     await negotiator.negotiate();

@@ -77,6 +77,50 @@ for (const protocol of ["json", "reliable"]) {
   });
 }
 
+for (const protocol of ["json", "reliable"]) {
+  test(`${protocol}: an instance lost before the app server knows it is named as avoid, and negotiate goes elsewhere`,
+    async () => {
+      // this app server still believes in eastus: only the client's hint takes it to westus
+      serving = null;
+      await app.close();
+      app = await FakeNegotiate.start("eastus", (avoid) => (avoid === "eastus" ? westus : eastus));
+      const c = client({ protocol });
+      const events = record(c);
+      await c.start();
+      await receives(events, eastus, "before");
+      assert.equal(app.requests[0].avoid, null, "nothing to avoid at first");
+
+      eastus.partition();
+      await until("a connection on westus", () => connectedTo(events, "westus"), 8000);
+      await receives(events, westus, "after");
+      assert.ok(app.requests.some((r) => r.avoid === "eastus"), "the lost instance was named");
+    });
+}
+
+test("a goodbye from the instance (a failback close) is no reason to avoid it", async () => {
+  const c = client({ protocol: "json" });
+  const events = record(c);
+  await c.start();
+  await receives(events, eastus, "before");
+  const asked = app.requests.length;
+
+  eastus.closeAll();
+  await until("connected again", () => events.filter((e) => e.event === "connected").length === 2);
+  assert.equal(c.region, "eastus");
+  assert.deepEqual(app.requests.slice(asked).map((r) => r.avoid), app.requests.slice(asked).map(() => null));
+});
+
+test("avoidMs 0: a lost instance is never named", async () => {
+  const c = client({ protocol: "json", avoidMs: 0 });
+  const events = record(c);
+  await c.start();
+  await receives(events, eastus, "before");
+  serving = westus;
+  await eastus.down();
+  await until("a connection on westus", () => connectedTo(events, "westus"));
+  assert.ok(app.requests.every((r) => r.avoid === null));
+});
+
 test("reliable: a drop on a living instance is recovered on the same connection, nothing missed", async () => {
   const c = client({ protocol: "reliable", recoveryBudgetMs: 3000 });
   const events = record(c);
@@ -215,7 +259,7 @@ test("stop() during a recovery: no connection is attempted any more, and start()
 
 test("options are checked, each named", () => {
   assert.throws(() => client({ protocol: "mqtt" }), /protocol/);
-  assert.throws(() => client({ keepAliveTimeoutInMs: 600 }), /keepAliveTimeoutInMs must be at least twice/);
+  assert.throws(() => client({ keepAliveTimeoutInMs: 500 }), /keepAliveTimeoutInMs must be at least twice/);
   assert.throws(() => client({ recoveryBudgetMs: -1 }), /recoveryBudgetMs/);
   assert.throws(() => client({ connectTimeoutMs: 0 }), /connectTimeoutMs/);
   assert.throws(() => client({ negotiateUrls: [] }), /negotiateUrls/);

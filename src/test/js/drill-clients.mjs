@@ -1,10 +1,12 @@
-// The region-loss drill's clients (io.xregion.drill.RegionLossDrill): M official @azure/web-pubsub-client clients
-// per region in this one process. Each gets every URL (first connect and every reconnect) from a callback that
-// models the global front: its own region's app server's /negotiate first, the other region's when that fails. It
-// sends home=<region> and keeps the home the answer names (an app server that does not know the parameter ignores
-// it and names none: the client keeps its own).
+// The region-loss drill's clients (io.xregion.drill.RegionLossDrill): M clients per region in this one process, of
+// one kind:
+//   "library"  - this repository's @xregion/web-pubsub-client (clients/js) around the official client: it negotiates
+//                through the global front itself (own region's /negotiate first, the other's when that fails, home
+//                kept) and fails over fast off a lost or silent instance;
+//   "official" - the official @azure/web-pubsub-client alone, with its own reconnect and recovery defaults, as a real
+//                app has them. Each gets every URL from a callback that models the global front the same way.
 //   node drill-clients.mjs '<json: {"apps": {"eastus": "http://...", "westus": "http://..."}, "clients": 50,
-//                                   "protocol": "json" | "reliable"}>'
+//                                   "protocol": "json" | "reliable", "client": "library" | "official"}>'
 // Prints JSON lines: connected / disconnected (rare, each with its time; a disconnect says when that connection
 // last received a message), and on command the report. Messages are
 // counted here, not printed: every message's data is "<publisher>:<sequence>:<sent at, epoch ms>".
@@ -12,6 +14,7 @@
 // "report" (one "client" line per client, one "delivered" line: when any client first received each message, then
 // "reported"), "stop".
 import { WebPubSubClient, WebPubSubJsonProtocol, WebPubSubJsonReliableProtocol } from "@azure/web-pubsub-client";
+import { XRegionClient } from "@xregion/web-pubsub-client";
 import { createInterface } from "node:readline";
 
 const settings = JSON.parse(process.argv[2]);
@@ -28,6 +31,20 @@ const noteFirst = (publisher, sequence, now) => {
     firstReceived.set(publisher, times);
   }
   if (times[sequence] === 0) times[sequence] = now;
+};
+
+// end-to-end latency (received - sent at, ms) of every receipt, by phase: "steady" before the first mark, then the
+// name of the latest mark; and each client's latest receipt (its lateness, and which message)
+const phases = new Map();
+let phase = "steady";
+const noteLatency = (ms) => {
+  let counts = phases.get(phase);
+  if (!counts) {
+    counts = new Map();
+    phases.set(phase, counts);
+  }
+  const bucket = Math.max(0, Math.min(ms, 600000));
+  counts.set(bucket, (counts.get(bucket) || 0) + 1);
 };
 
 // per publisher, a growing array of receive counts indexed by sequence number
@@ -78,20 +95,33 @@ class DrillClient {
     this.connected = false;
     this.counts = new Counts();
     this.marks = {};
+    this.latest = { ms: 0, message: null, at: 0 };
     this.negotiations = { own: 0, other: 0, failed: 0 };
-    this.client = new WebPubSubClient(
-      { getClientAccessUrl: () => this.negotiate() },
-      {
-        // the SDK's own reconnect and recovery defaults, as a real app has them
-        protocol: settings.protocol === "reliable" ? WebPubSubJsonReliableProtocol() : WebPubSubJsonProtocol(),
-      },
-    );
     // the last message of the current connection: a reliable connection whose instance died stays "connected"
-    // (no event) while the SDK tries to recover it for up to 30 s, receiving nothing
+    // (no event) while the official client tries to recover it for up to 30 s, receiving nothing
     this.lastReceive = null;
+    if (settings.client === "official") {
+      this.client = new WebPubSubClient(
+        { getClientAccessUrl: () => this.negotiate() },
+        {
+          // the SDK's own reconnect and recovery defaults, as a real app has them
+          protocol: settings.protocol === "reliable" ? WebPubSubJsonReliableProtocol() : WebPubSubJsonProtocol(),
+        },
+      );
+    } else {
+      this.client = new XRegionClient({
+        negotiateUrls: [this.home, ...regions.filter((r) => r !== this.home)]
+          .map((r) => `${settings.apps[r]}/negotiate`),
+        userId: this.userId,
+        home: this.home,
+        protocol: settings.protocol === "reliable" ? "reliable" : "json",
+      });
+    }
     this.client.on("connected", (e) => {
       this.connected = true;
       this.lastReceive = null;
+      if (e.region) this.region = e.region;
+      if (e.home) this.home = e.home;
       emit({ event: "connected", client: this.index, home: this.home, region: this.region, t: Date.now() });
     });
     this.client.on("disconnected", () => {
@@ -137,6 +167,9 @@ class DrillClient {
       mark.lastReceive = now;
     }
     this.lastReceive = now;
+    const lateness = now - Number(sentAt);
+    noteLatency(lateness);
+    if (lateness > this.latest.ms) this.latest = { ms: lateness, message: `${publisher}:${sequence}`, at: now };
     this.counts.add(publisher, Number.parseInt(sequence, 10));
     noteFirst(publisher, Number.parseInt(sequence, 10), now);
   }
@@ -151,7 +184,8 @@ class DrillClient {
     const { received, duplicates } = this.counts.summary();
     return {
       event: "client", client: this.index, userId: this.userId, home: this.home, region: this.region,
-      connected: this.connected, negotiations: this.negotiations, marks: this.marks, received, duplicates,
+      connected: this.connected, negotiations: this.negotiations, marks: this.marks, latest: this.latest, received,
+      duplicates,
     };
   }
 }
@@ -167,6 +201,7 @@ emit({ event: "started", clients: clients.length });
 
 createInterface({ input: process.stdin }).on("line", (line) => {
   if (line.startsWith("mark ")) {
+    phase = line.substring(5);
     clients.forEach((c) => c.mark(line.substring(5)));
     emit({ event: "marked", name: line.substring(5) });
   } else if (line === "report") {
@@ -174,6 +209,9 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     const delivered = {};
     for (const [publisher, times] of firstReceived) delivered[publisher] = Array.from(times);
     emit({ event: "delivered", firstReceived: delivered });
+    const latency = {};
+    for (const [name, counts] of phases) latency[name] = Array.from(counts.entries()).sort((a, b) => a[0] - b[0]);
+    emit({ event: "latency", phases: latency });
     emit({ event: "reported" });
   } else if (line === "stop") {
     clients.forEach((c) => c.client.stop());

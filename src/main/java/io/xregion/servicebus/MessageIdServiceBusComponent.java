@@ -2,13 +2,15 @@ package io.xregion.servicebus;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 import com.azure.core.amqp.exception.AmqpErrorCondition;
 import com.azure.core.amqp.exception.AmqpException;
 import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusMessageBatch;
-import com.azure.messaging.servicebus.ServiceBusSenderClient;
+import com.azure.messaging.servicebus.ServiceBusSenderAsyncClient;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -19,7 +21,9 @@ import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
 import org.apache.camel.component.azure.servicebus.ServiceBusConfiguration;
 import org.apache.camel.component.azure.servicebus.ServiceBusConstants;
 import org.apache.camel.component.azure.servicebus.ServiceBusEndpoint;
-import org.apache.camel.support.DefaultProducer;
+import org.apache.camel.support.DefaultAsyncProducer;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * camel-azure-servicebus for one namespace, with xregion's own producer and consumer ({@link SettlingServiceBusConsumer}:
@@ -39,7 +43,9 @@ import org.apache.camel.support.DefaultProducer;
  *
  * <p>The producer also says what each send did: it records the namespace's outcome ({@link SendOutcomeRecorder}) and
  * throws what the routes act on, {@link NamespaceUnavailableException} for an outage and
- * {@link SendRefusedException} for a refusal, so a route sends to a namespace with a plain {@code to}.
+ * {@link SendRefusedException} for a refusal, so a route sends to a namespace with a plain {@code to}. It is
+ * asynchronous, on the SDK's asynchronous sender ({@link SenderClients}), so a namespace that stops answering holds
+ * no thread, and it keeps each namespace's sends in flight under a bound of their own.
  */
 // the stock scheme name: Camel finds the component's and endpoint's option configurers by it
 @org.apache.camel.spi.annotations.Component("azure-servicebus")
@@ -47,10 +53,14 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
 
     private final String namespace;
     private final SendOutcomeRecorder outcomes;
+    // the namespace's bulkhead: shared by every endpoint of this namespace
+    private final Semaphore inFlight;
 
-    MessageIdServiceBusComponent(String namespace, SendOutcomeRecorder outcomes) {
+    /** @param maxInFlight the most sends to this namespace that may wait for its answer at once */
+    MessageIdServiceBusComponent(String namespace, SendOutcomeRecorder outcomes, int maxInFlight) {
         this.namespace = namespace;
         this.outcomes = outcomes;
+        this.inFlight = new Semaphore(maxInFlight);
     }
 
     @Override
@@ -91,23 +101,29 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
 
         @Override
         public Producer createProducer() {
-            return new MessageIdProducer(this, getComponent().namespace, getComponent().outcomes);
+            return new MessageIdProducer(this, getComponent().namespace, getComponent().outcomes,
+                    getComponent().inFlight);
         }
     }
 
     /**
      * Sends the body as one message, with MessageId, content type and correlation id from the headers, and records
-     * the namespace's outcome.
+     * the namespace's outcome. Asynchronous: no thread waits on the namespace, and at most the namespace's
+     * {@code max-in-flight} sends wait at once (its bulkhead); a copy beyond that is skipped at once rather than
+     * queued behind a namespace that stopped answering.
      */
-    static final class MessageIdProducer extends DefaultProducer {
+    static final class MessageIdProducer extends DefaultAsyncProducer {
         private final String namespace;
         private final SendOutcomeRecorder outcomes;
-        private ServiceBusSenderClient client;
+        private final Semaphore inFlight;
+        private ServiceBusSenderAsyncClient client;
 
-        MessageIdProducer(MessageIdEndpoint endpoint, String namespace, SendOutcomeRecorder outcomes) {
+        MessageIdProducer(MessageIdEndpoint endpoint, String namespace, SendOutcomeRecorder outcomes,
+                Semaphore inFlight) {
             super(endpoint);
             this.namespace = namespace;
             this.outcomes = outcomes;
+            this.inFlight = inFlight;
         }
 
         @Override
@@ -118,34 +134,56 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
         @Override
         protected void doStart() throws Exception {
             super.doStart();
-            ServiceBusConfiguration configuration = getEndpoint().getConfiguration();
-            client = configuration.getSenderClient() != null ? configuration.getSenderClient()
-                    : getEndpoint().getServiceBusClientFactory().createServiceBusSenderClient(configuration);
+            client = SenderClients.asynchronous(getEndpoint().getConfiguration());
         }
 
         @Override
         protected void doStop() throws Exception {
-            if (client != null && getEndpoint().getConfiguration().getSenderClient() == null) {
+            if (client != null) {
                 client.close();
             }
             super.doStop();
         }
 
         @Override
-        public void process(Exchange exchange) {
-            try {
-                send(exchange.getMessage());
-            } catch (RuntimeException e) {
-                throw outcomes.failed(exchange, namespace, e);
+        public boolean process(Exchange exchange, AsyncCallback callback) {
+            if (!inFlight.tryAcquire()) {
+                exchange.setException(outcomes.busy(exchange, namespace));
+                callback.done(true);
+                return true;
             }
-            outcomes.accepted(exchange, namespace);
+            Mono<Void> send;
+            try {
+                send = send(exchange.getMessage());
+            } catch (RuntimeException e) {
+                inFlight.release();
+                exchange.setException(outcomes.failed(exchange, namespace, e));
+                callback.done(true);
+                return true;
+            }
+            // the SDK signals on its own threads; what follows the send must not run on them
+            send.publishOn(Schedulers.boundedElastic()).subscribe(null, error -> {
+                inFlight.release();
+                exchange.setException(outcomes.failed(exchange, namespace, asException(error)));
+                callback.done(false);
+            }, () -> {
+                inFlight.release();
+                outcomes.accepted(exchange, namespace);
+                callback.done(false);
+            });
+            return false;
         }
 
-        private void send(org.apache.camel.Message in) {
+        private static Exception asException(Throwable error) {
+            return error instanceof Exception e ? e : new IllegalStateException(error);
+        }
+
+        private Mono<Void> send(org.apache.camel.Message in) {
             if (in.getBody() instanceof List<?> list && !list.isEmpty()
                     && list.stream().allMatch(OutgoingMessage.class::isInstance)) {
-                sendInOrder(list.stream().map(OutgoingMessage.class::cast).toList());
-                return;
+                List<ServiceBusMessage> messages = list.stream().map(OutgoingMessage.class::cast)
+                        .map(m -> message(m.messageId(), m.contentType(), m.body())).toList();
+                return client.createMessageBatch().flatMap(batch -> sendInOrder(batch, messages, 0));
             }
             byte[] body = in.getBody(byte[].class);
             ServiceBusMessage message = message(in.getHeader(ServiceBusConstants.MESSAGE_ID, String.class),
@@ -159,32 +197,29 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
             if (properties != null) {
                 message.getApplicationProperties().putAll(properties);
             }
-            client.sendMessage(message);
+            return client.sendMessage(message);
         }
 
         /**
-         * Sends the messages in as few calls as the namespace's batch size allows, in order. A failure part-way
-         * leaves the caller to send them all again: the same MessageIds make the repeats harmless downstream.
+         * Sends the messages from {@code from} on in as few calls as the namespace's batch size allows, in order. A
+         * failure part-way leaves the caller to send them all again: the same MessageIds make the repeats harmless
+         * downstream.
          */
-        private void sendInOrder(List<OutgoingMessage> messages) {
-            ServiceBusMessageBatch batch = client.createMessageBatch();
-            for (OutgoingMessage outgoing : messages) {
-                ServiceBusMessage message = message(outgoing.messageId(), outgoing.contentType(), outgoing.body());
-                if (batch.tryAddMessage(message)) {
-                    continue;
-                }
-                if (batch.getCount() > 0) {
-                    client.sendMessages(batch);
-                    batch = client.createMessageBatch();
-                }
-                if (!batch.tryAddMessage(message)) {
-                    throw new AmqpException(false, AmqpErrorCondition.LINK_PAYLOAD_SIZE_EXCEEDED,
-                            "message " + outgoing.messageId() + " is larger than a batch can carry", null);
-                }
+        private Mono<Void> sendInOrder(ServiceBusMessageBatch batch, List<ServiceBusMessage> messages, int from) {
+            int next = from;
+            while (next < messages.size() && batch.tryAddMessage(messages.get(next))) {
+                next++;
             }
-            if (batch.getCount() > 0) {
-                client.sendMessages(batch);
+            if (next == from) {
+                return Mono.error(new AmqpException(false, AmqpErrorCondition.LINK_PAYLOAD_SIZE_EXCEEDED,
+                        "message " + messages.get(from).getMessageId() + " is larger than a batch can carry", null));
             }
+            Mono<Void> sent = client.sendMessages(batch);
+            if (next == messages.size()) {
+                return sent;
+            }
+            int rest = next;
+            return sent.then(client.createMessageBatch()).flatMap(more -> sendInOrder(more, messages, rest));
         }
 
         private static ServiceBusMessage message(String messageId, String contentType, byte[] body) {

@@ -18,15 +18,17 @@ final class NamespaceComponents {
     private NamespaceComponents() {
     }
 
+    /** @param maxInFlight the most sends to one namespace that may wait for its answer at once */
     static void add(CamelContext context, ServiceBusSettings serviceBus, SendOutcomeRecorder outcomes,
-            Supplier<EntraCredentials> credentials) {
+            int maxInFlight, Supplier<EntraCredentials> credentials) {
         for (ServiceBusNamespace namespace : serviceBus.namespaces()) {
-            context.addComponent("azure-servicebus-" + namespace.name(), component(namespace, outcomes, credentials));
+            context.addComponent("azure-servicebus-" + namespace.name(),
+                    component(namespace, outcomes, maxInFlight, credentials));
         }
     }
 
     private static MessageIdServiceBusComponent component(ServiceBusNamespace namespace,
-            SendOutcomeRecorder outcomes, Supplier<EntraCredentials> credentials) {
+            SendOutcomeRecorder outcomes, int maxInFlight, Supplier<EntraCredentials> credentials) {
         // Camel's component configuration, not xregion's ServiceBusConfiguration (the beans)
         var configuration = new org.apache.camel.component.azure.servicebus.ServiceBusConfiguration();
         // a connection string, or an Entra credential and the fully qualified namespace
@@ -35,7 +37,8 @@ final class NamespaceComponents {
         configuration.setAmqpRetryOptions(new AmqpRetryOptions().setMode(AmqpRetryMode.EXPONENTIAL)
                 .setMaxRetries(namespace.maxRetries()).setTryTimeout(namespace.tryTimeout())
                 .setDelay(Duration.ofSeconds(1)).setMaxDelay(Duration.ofSeconds(10)));
-        MessageIdServiceBusComponent component = new MessageIdServiceBusComponent(namespace.name(), outcomes);
+        MessageIdServiceBusComponent component = new MessageIdServiceBusComponent(namespace.name(), outcomes,
+                maxInFlight);
         component.setConfiguration(configuration);
         return component;
     }

@@ -49,6 +49,14 @@ final class SendOutcomeRecorder {
         return SendRefusedException.of(kind, namespace);
     }
 
+    /** The namespace has as many sends waiting as it may: this copy is not tried (nor held against it). */
+    RuntimeException busy(Exchange exchange, String namespace) {
+        SendOutcomes.of(exchange).record(namespace, "skipped: busy");
+        counters.send(namespace, "skipped");
+        return new NamespaceUnavailableException("Service Bus namespace '" + namespace + "' has as many sends "
+                + "waiting for its answer as it may", null);
+    }
+
     static String describe(Throwable error) {
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {

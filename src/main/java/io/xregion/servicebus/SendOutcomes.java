@@ -8,10 +8,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import org.apache.camel.Exchange;
 
 /**
- * What each namespace made of one message: {@code accepted}, {@code unavailable: …}, {@code refused: …} or
- * {@code skipped: unreachable}, by namespace, for the publish answer. Every send starts a fresh one before the
- * message is copied (a parallel recipient list copies it per namespace, the failover load balancer per attempt), so
- * all the copies record into the same one.
+ * What each namespace made of one message: {@code accepted}, {@code unavailable: …}, {@code refused: …},
+ * {@code skipped: unreachable}, {@code skipped: busy} or {@code pending} (still in flight when the answer was made),
+ * by namespace, for the publish answer. Every send starts a fresh one before the
+ * message is copied (one copy per namespace), so all the copies record into the same one.
  */
 public final class SendOutcomes {
 
@@ -48,5 +48,10 @@ public final class SendOutcomes {
 
     void record(String namespace, String outcome) {
         byNamespace.put(namespace, outcome);
+    }
+
+    /** An outcome for a namespace that has none yet (a copy still in flight when the answer is made). */
+    void recordIfAbsent(String namespace, String outcome) {
+        byNamespace.putIfAbsent(namespace, outcome);
     }
 }

@@ -35,7 +35,8 @@ public class ServiceBusConfiguration implements CamelConfiguration {
                 registry.lookupByNameAndType("namespaceHealth", NamespaceHealth.class),
                 registry.lookupByNameAndType("serviceBusCounters", ServiceBusCounters.class));
         NamespaceComponents.add(context, registry.lookupByNameAndType("serviceBusSettings", ServiceBusSettings.class),
-                outcomes, () -> registry.lookupByNameAndType("entraCredentials", EntraCredentials.class));
+                outcomes, (int) Settings.of(context).number("xregion.servicebus.send.max-in-flight", 1, 100_000),
+                () -> registry.lookupByNameAndType("entraCredentials", EntraCredentials.class));
     }
 
     @BindToRegistry(value = "serviceBusSettings", lazy = true)
@@ -46,9 +47,14 @@ public class ServiceBusConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "namespaceHealth", lazy = true)
     public NamespaceHealth namespaceHealth(@BeanInject("serviceBusSettings") ServiceBusSettings serviceBus,
-            @PropertyInject("xregion.servicebus.health.timeout-ms") String timeout) {
+            @PropertyInject("xregion.servicebus.health.timeout-ms") String timeout,
+            @PropertyInject("xregion.servicebus.health.failure-threshold") String failureThreshold,
+            @PropertyInject("xregion.servicebus.health.success-threshold") String successThreshold) {
         return new NamespaceHealth(serviceBus.namespaces(),
-                Settings.intNumber("xregion.servicebus.health.timeout-ms", timeout, 1, 600_000), Clock.systemUTC());
+                Settings.intNumber("xregion.servicebus.health.timeout-ms", timeout, 1, 600_000),
+                Settings.intNumber("xregion.servicebus.health.failure-threshold", failureThreshold, 1, 100),
+                Settings.intNumber("xregion.servicebus.health.success-threshold", successThreshold, 1, 100),
+                Clock.systemUTC());
     }
 
     /** The counts made in Java, shared by the namespaces' producers and the outbox. */
@@ -57,20 +63,42 @@ public class ServiceBusConfiguration implements CamelConfiguration {
         return new ServiceBusCounters(context);
     }
 
-    @BindToRegistry(value = "activeRecipients", lazy = true)
-    public ActiveRecipients activeRecipients(@BeanInject("namespaceHealth") NamespaceHealth health,
+    @BindToRegistry(value = "namespaceSenders", lazy = true)
+    public NamespaceSenders namespaceSenders(CamelContext context,
             @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus) {
-        return new ActiveRecipients(health, serviceBus.entity() + "?serviceBusType=" + serviceBus.entityType());
+        return new NamespaceSenders(context, serviceBus.entity() + "?serviceBusType=" + serviceBus.entityType());
     }
 
-    @BindToRegistry("acceptedByAnyNamespace")
-    public AcceptedByAnyNamespace acceptedByAnyNamespace() {
-        return new AcceptedByAnyNamespace();
+    @BindToRegistry(value = "activeReplication", lazy = true)
+    public ActiveReplication activeReplication(@BeanInject("namespaceHealth") NamespaceHealth health,
+            @BeanInject("namespaceSenders") NamespaceSenders senders,
+            @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus,
+            @PropertyInject("xregion.servicebus.send.other-copies-wait-ms") String otherCopiesWait) {
+        return new ActiveReplication(health, senders, Duration.ofMillis(Settings.number(
+                "xregion.servicebus.send.other-copies-wait-ms", otherCopiesWait, 0, 60_000)), sendBudget(serviceBus));
     }
 
     @BindToRegistry(value = "passiveRoles", lazy = true)
     public PassiveRoles passiveRoles(@BeanInject("serviceBusSettings") ServiceBusSettings serviceBus) {
-        return new PassiveRoles(serviceBus.primary().name());
+        return new PassiveRoles(serviceBus.primary().name(), serviceBus.secondary().name());
+    }
+
+    @BindToRegistry(value = "passiveReplication", lazy = true)
+    public PassiveReplication passiveReplication(@BeanInject("namespaceHealth") NamespaceHealth health,
+            @BeanInject("namespaceSenders") NamespaceSenders senders,
+            @BeanInject("passiveRoles") PassiveRoles roles,
+            @BeanInject("serviceBusCounters") ServiceBusCounters counters,
+            @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus,
+            @PropertyInject("xregion.servicebus.send.hedge-after-ms") String hedgeAfter) {
+        return new PassiveReplication(health, senders, roles, counters, Duration.ofMillis(Settings.number(
+                "xregion.servicebus.send.hedge-after-ms", hedgeAfter, 0, 600_000)), sendBudget(serviceBus));
+    }
+
+    /** The longest a copy can take, on either namespace, with a margin: a safety net behind the SDK's timeouts. */
+    private static Duration sendBudget(ServiceBusSettings serviceBus) {
+        Duration longest = serviceBus.namespaces().stream().map(ServiceBusNamespace::sendBudget)
+                .max(Duration::compareTo).orElseThrow();
+        return longest.plusSeconds(5);
     }
 
     @BindToRegistry(value = "outbox", lazy = true)

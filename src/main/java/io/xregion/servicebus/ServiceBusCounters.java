@@ -34,6 +34,11 @@ public final class ServiceBusCounters {
         count("xregion.servicebus.sends", 1, "namespace", namespace, "outcome", outcome);
     }
 
+    /** Passive replication sent a message to the namespace not in use too, the one in use being slow. */
+    void hedged(String namespace) {
+        count("xregion.servicebus.hedges", 1, "to", namespace);
+    }
+
     void delivered(int messages) {
         count("xregion.servicebus.outbox.delivered", messages);
     }

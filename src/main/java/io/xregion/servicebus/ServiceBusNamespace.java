@@ -82,6 +82,31 @@ public record ServiceBusNamespace(String name, String host, int port, String con
                 AzureCredential.KEY);
     }
 
+    /**
+     * The longest one send can take: every attempt's timeout and the SDK's pauses between them (up to its 10 s
+     * maximum delay each).
+     */
+    public Duration sendBudget() {
+        return tryTimeout.multipliedBy(maxRetries + 1L).plusSeconds(10L * maxRetries);
+    }
+
+    /**
+     * Whether the SDK speaks AMQP over TLS to it: always, but for the local emulator's
+     * {@code UseDevelopmentEmulator=true} connection strings (plain AMQP, as the SDK does for them).
+     */
+    public boolean tls() {
+        if (connectionString == null) {
+            return true;
+        }
+        for (String segment : connectionString.split(";")) {
+            int eq = segment.indexOf('=');
+            if (eq > 0 && segment.substring(0, eq).trim().equalsIgnoreCase("UseDevelopmentEmulator")) {
+                return !Boolean.parseBoolean(segment.substring(eq + 1).trim());
+            }
+        }
+        return true;
+    }
+
     /** The host the namespace is reached at: an Entra credential needs it, a connection string carries it. */
     public String fullyQualifiedNamespace() {
         return host;

@@ -15,10 +15,12 @@ public record FanoutResult(String operation, int accepted, Map<String, InstanceO
         /**
          * One outcome set for both services ({@code SendOutcomes} uses the same words): accepted: 2xx; refused: 4xx
          * (the request, not the instance, is at fault); unavailable: no answer or 5xx; timeout: no answer in time;
-         * error: the call could not be made here (not the instance's fault); skipped: the instance is not healthy.
+         * error: the call could not be made here (not the instance's fault); skipped: the instance is not healthy;
+         * pending: the call was still in flight at the fan-out's deadline (the answer did not wait for it; it goes on,
+         * bounded by the REST timeouts; not held against the instance, whose probes decide).
          */
         public enum Status {
-            ACCEPTED, REFUSED, UNAVAILABLE, TIMEOUT, ERROR, SKIPPED;
+            ACCEPTED, REFUSED, UNAVAILABLE, TIMEOUT, ERROR, SKIPPED, PENDING;
 
             @com.fasterxml.jackson.annotation.JsonValue
             public String wire() {

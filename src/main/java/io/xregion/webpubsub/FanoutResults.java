@@ -32,8 +32,8 @@ public final class FanoutResults {
     }
 
     /**
-     * The instances that answered, the targets that did not answer within the REST timeouts, and the instances the
-     * request was meant for but that were not called, as skipped.
+     * The instances that answered, the targets whose calls were still in flight at the fan-out's deadline (pending),
+     * and the instances the request was meant for but that were not called, as skipped.
      */
     FanoutResult of(WebPubSubRequest request, List<WebPubSubInstance> targets, Map<String, InstanceOutcome> answered) {
         Map<String, InstanceOutcome> ordered = new LinkedHashMap<>();
@@ -43,7 +43,8 @@ public final class FanoutResults {
             if (outcome != null) {
                 ordered.put(name, outcome);
             } else if (targets.contains(instance)) {
-                ordered.put(name, new InstanceOutcome(name, Status.TIMEOUT, null, "no answer within the timeout"));
+                ordered.put(name, new InstanceOutcome(name, Status.PENDING, null,
+                        "no answer within the fan-out's deadline; the call goes on"));
             } else if (request.audience().includes(instance)) {
                 ordered.put(name, new InstanceOutcome(name, Status.SKIPPED, null,
                         "not healthy (" + health.state(name).name().toLowerCase(Locale.ROOT) + ")"));

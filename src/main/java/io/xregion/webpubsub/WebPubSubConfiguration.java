@@ -59,10 +59,26 @@ public class WebPubSubConfiguration implements CamelConfiguration {
     public WebPubSubRestEndpoints webPubSubRestEndpoints(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
             @BeanInject("webPubSubSigner") RestRequestSigner signer,
             @PropertyInject("xregion.webpubsub.rest.connect-timeout-ms") String connectTimeout,
-            @PropertyInject("xregion.webpubsub.rest.response-timeout-ms") String responseTimeout) {
+            @PropertyInject("xregion.webpubsub.rest.response-timeout-ms") String responseTimeout,
+            @PropertyInject("xregion.webpubsub.rest.fanout-deadline-ms") String fanoutDeadline) {
         return new WebPubSubRestEndpoints(instances, "webPubSubSigner",
                 Settings.number("xregion.webpubsub.rest.connect-timeout-ms", connectTimeout, 1, 600_000),
-                Settings.number("xregion.webpubsub.rest.response-timeout-ms", responseTimeout, 1, 600_000));
+                Settings.number("xregion.webpubsub.rest.response-timeout-ms", responseTimeout, 1, 600_000),
+                Settings.number("xregion.webpubsub.rest.fanout-deadline-ms", fanoutDeadline, 1, 600_000));
+    }
+
+    /**
+     * The fan-out's threads: one per call in flight. A call to an instance that stopped answering holds its thread
+     * until its response timeout, after the fan-out has moved on at its deadline, so the pool grows on demand (no
+     * queue: a queued call to a healthy instance would wait behind stalled ones) and the instance's own connection
+     * pool bounds how many of its calls can hang (camel.component.http.connections-per-route).
+     */
+    @BindToRegistry(value = "webPubSubFanoutThreads", lazy = true)
+    public java.util.concurrent.ExecutorService webPubSubFanoutThreads(CamelContext context) {
+        org.apache.camel.spi.ThreadPoolProfile profile = new org.apache.camel.builder.ThreadPoolProfileBuilder(
+                "webPubSubFanout").poolSize(8).maxPoolSize(512).maxQueueSize(0)
+                .rejectedPolicy(org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy.CallerRuns).build();
+        return context.getExecutorServiceManager().newThreadPool(this, "WebPubSubFanout", profile);
     }
 
     /** The default router; xregion.webpubsub.router may name another bean (see XRegionConfiguration's start-up). */
@@ -73,10 +89,11 @@ public class WebPubSubConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "webPubSubRouting", lazy = true)
     public WebPubSubRouting webPubSubRouting(@BeanInject("webPubSubHealth") WebPubSubHealth health,
+            @BeanInject("webPubSubInstances") WebPubSubInstances instances,
             @PropertyInject("xregion.webpubsub.health.interval-ms") String interval) {
         long intervalMillis = Settings.number("xregion.webpubsub.health.interval-ms", interval, 100, 3_600_000);
         // a refused negotiate tells clients to come back after about one health interval
-        return new WebPubSubRouting(health, (int) Math.max(1, (intervalMillis + 999) / 1000));
+        return new WebPubSubRouting(health, instances, (int) Math.max(1, (intervalMillis + 999) / 1000));
     }
 
     @BindToRegistry(value = "webPubSubRequests", lazy = true)

@@ -31,14 +31,19 @@ public final class WebPubSubRestEndpoints {
     /**
      * @param signerBean the registry name of the {@link RestRequestSigner}
      */
+    /**
+     * @param fanoutDeadlineMillis how long a fan-out waits for its calls: also how long a call waits for one of its
+     *                             instance's pooled connections, so an instance whose connections all hang (it stopped
+     *                             answering) costs a further call no more than the fan-out would wait anyway
+     */
     public WebPubSubRestEndpoints(WebPubSubInstances instances, String signerBean, long connectTimeoutMillis,
-            long responseTimeoutMillis) {
+            long responseTimeoutMillis, long fanoutDeadlineMillis) {
         this.instances = instances;
         // every call xregion fans out is a POST; naming it here also spares camel-http a costly per-request type
         // conversion of a CamelHttpMethod header
         this.options = "?httpMethod=POST&httpClientConfigurer=#" + signerBean + "&throwExceptionOnFailure=true"
                 + "&connectTimeout=" + connectTimeoutMillis + "&responseTimeout=" + responseTimeoutMillis
-                + "&connectionRequestTimeout=" + connectTimeoutMillis;
+                + "&connectionRequestTimeout=" + Math.min(connectTimeoutMillis, fanoutDeadlineMillis);
     }
 
     public String uri(WebPubSubInstance instance) {

@@ -22,10 +22,14 @@ public final class WebPubSubRouting {
     /** The variable that holds the instances a fan-out is sent to. */
     public static final String TARGETS = "targets";
 
+    /** The negotiate query parameter naming an instance the client has just lost. */
+    public static final String AVOID = "avoid";
+
     /** The property that names the router bean. */
     public static final String ROUTER_PROPERTY = "xregion.webpubsub.router";
 
     private final WebPubSubHealth health;
+    private final WebPubSubInstances instances;
     private final int retryAfterSeconds;
     // set once at start-up, before the routes take requests, when every bean (the user's too) is bound
     private volatile WebPubSubRouter router;
@@ -33,9 +37,22 @@ public final class WebPubSubRouting {
     /**
      * @param retryAfterSeconds what a refused negotiate tells clients to wait: about one health interval
      */
-    public WebPubSubRouting(WebPubSubHealth health, int retryAfterSeconds) {
+    public WebPubSubRouting(WebPubSubHealth health, WebPubSubInstances instances, int retryAfterSeconds) {
         this.health = health;
+        this.instances = instances;
         this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** The instance {@code ?avoid=} names (none when absent); 400 when it is given twice or names no instance. */
+    WebPubSubInstance avoided(Object given) {
+        if (given == null) {
+            return null;
+        }
+        if (!(given instanceof String name) || !WebPubSubInstances.validName(name)) {
+            throw ApiException.badRequest("avoid must be given once, the name of a Web PubSub instance");
+        }
+        return instances.byName(name).orElseThrow(() -> ApiException.badRequest("avoid names no Web PubSub "
+                + "instance of this app server"));
     }
 
     /** Routes with the bean of this name; the message of a failure names the property. */
@@ -60,16 +77,33 @@ public final class WebPubSubRouting {
 
     /** The instance a negotiating client is sent to, or null when there is none. */
     public WebPubSubInstance negotiateTarget(Object userId) {
+        return negotiateTarget(userId, null);
+    }
+
+    /**
+     * The instance a negotiating client is sent to, or null when there is none; {@code avoid}, when it names an
+     * instance, is one the client has just lost (its connection dropped or went silent, or would not open): the router
+     * sees it DOWN for this choice, unless no other instance is UP. A client learns that an instance stopped answering
+     * before this app server's probes can (a silent instance takes them up to interval + failure-threshold × timeout),
+     * and it would otherwise be handed the lost instance again meanwhile.
+     */
+    public WebPubSubInstance negotiateTarget(Object userId, WebPubSubInstance avoid) {
         NegotiateRequest request = new NegotiateRequest(userId instanceof String name ? name : null);
-        return router.negotiateTarget(request, health.current()).orElse(null);
+        List<InstanceSnapshot> instances = health.current();
+        if (avoid != null && instances.stream().anyMatch(i -> i.healthy() && !i.instance().equals(avoid))) {
+            instances = instances.stream().map(i -> i.instance().equals(avoid)
+                    ? new InstanceSnapshot(i.instance(), io.xregion.health.HealthState.DOWN) : i).toList();
+        }
+        return router.negotiateTarget(request, instances).orElse(null);
     }
 
     /**
      * The negotiate route's step: the instance the client is sent to into the variable {@value #INSTANCE}, or no
      * such variable when there is none (a bean step, not an expression: see {@link #chooseFanoutTargets}).
      */
-    public void chooseNegotiateTarget(@Header("userId") Object userId, Exchange exchange) {
-        WebPubSubInstance instance = negotiateTarget(userId);
+    public void chooseNegotiateTarget(@Header("userId") Object userId, @Header(AVOID) Object avoid,
+            Exchange exchange) {
+        WebPubSubInstance instance = negotiateTarget(userId, avoided(avoid));
         if (instance == null) {
             exchange.removeVariable(INSTANCE);
         } else {

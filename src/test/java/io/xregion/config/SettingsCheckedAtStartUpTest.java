@@ -34,6 +34,11 @@ class SettingsCheckedAtStartUpTest {
         xregion.webpubsub.broadcast.max-message-bytes   | 0        | must be between 1 and 1048576
         xregion.servicebus.max-message-bytes            | 0        | must be between 1 and 104857600
         xregion.servicebus.health.timeout-ms            | 600001   | must be between 1 and 600000
+        xregion.servicebus.health.failure-threshold     | 0        | must be between 1 and 100
+        xregion.servicebus.health.success-threshold     | 101      | must be between 1 and 100
+        xregion.servicebus.send.other-copies-wait-ms    | 60001    | must be between 0 and 60000
+        xregion.servicebus.send.hedge-after-ms          | -1       | must be between 0 and 600000
+        xregion.servicebus.send.max-in-flight           | 0        | must be between 1 and 100000
         xregion.servicebus.outbox.enabled               | yes      | must be true or false
         xregion.servicebus.outbox.directory             | ''       | is not set (set it in application.properties or the environment variable XREGION_SERVICEBUS_OUTBOX_DIRECTORY)
         xregion.servicebus.outbox.fsync                 | 1        | must be true or false

@@ -50,10 +50,10 @@ final class ClientFleet implements AutoCloseable {
         reader.start();
     }
 
-    static ClientFleet start(Map<String, String> apps, int clientsPerRegion, String protocol, Path log)
-            throws IOException {
+    static ClientFleet start(Map<String, String> apps, int clientsPerRegion, String protocol, String client,
+            Path log) throws IOException {
         String settings = WsClient.JSON.writeValueAsString(Map.of("apps", apps, "clients", clientsPerRegion,
-                "protocol", protocol));
+                "protocol", protocol, "client", client));
         Process node = new ProcessBuilder("node", "drill-clients.mjs", settings)
                 .directory(NodeSdks.install().toFile()).redirectError(log.toFile()).start();
         return new ClientFleet(node);
@@ -98,6 +98,12 @@ final class ClientFleet implements AutoCloseable {
     /** After {@link #report}: per publisher, when any client first received each sequence number (0: none). */
     JsonNode firstReceived() {
         return events("delivered").get(0).path("firstReceived");
+    }
+
+    /** After {@link #report}: per phase, the end-to-end latencies of every receipt as [ms, count] pairs. */
+    JsonNode latency() {
+        List<JsonNode> latency = events("latency");
+        return latency.isEmpty() ? WsClient.JSON.createObjectNode() : latency.get(0).path("phases");
     }
 
     @Override

@@ -13,17 +13,20 @@ import java.util.Set;
  */
 public record DrillOptions(int clients, int rate, String protocol, String store, boolean redisLost, Long holdMs,
         int warmupSeconds, int outageSeconds, int settleSeconds, int drainSeconds, int slackMillis, Integer lockMillis,
-        Path output,
+        Path output, String loss, int publishTryMillis, String client,
         Map<String, String> appProperties) {
 
     private static final Set<String> KEYS = Set.of("clients", "rate", "protocol", "store", "redis-lost", "hold-ms",
-            "warmup-s", "outage-s", "settle-s", "drain-s", "slack-ms", "lock-ms", "output");
+            "warmup-s", "outage-s", "settle-s", "drain-s", "slack-ms", "lock-ms", "output", "loss", "publish-try-ms", "client");
 
     public static final String USAGE = """
             region-loss drill options (key=value):
               clients=50        clients per region (official JS client, one node process)
               rate=50           messages per second of each region's publisher
               protocol=json     json (json.webpubsub.azure.v1) or reliable (json.reliable.webpubsub.azure.v1)
+              client=library    library (clients/js, @xregion/web-pubsub-client around the official client: fast
+                                failover off a lost or silent instance) or official (@azure/web-pubsub-client alone,
+                                its own reconnect and recovery defaults)
               store=memory      the app servers' duplicate store: memory or redis (xregion.servicebus.dedup.store)
               redis-lost=false  true: Redis is killed together with eastus (and restarted empty with it)
               hold-ms=          xregion.servicebus.dedup.redis.hold-ms for both app servers (empty: the app's default)
@@ -36,6 +39,11 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
               lock-ms=          the namespaces' peek-lock duration (local Azure servicebus.lock-duration-ms; empty:
                                 its default, 10000, what xregion asks of real entities): a message a killed app
                                 server held comes back after it
+              loss=down         how eastus is lost: down (its app server killed, its instance and namespace refuse and
+                                reset connections) or partition (its app server frozen with SIGSTOP, its instance and
+                                namespace silent: open connections hang, new ones are never answered)
+              publish-try-ms=8000  how long a publisher's global front waits for one app server before it tries the
+                                other region's, with the same Idempotency-Key
               output=target/drill   where logs, the local Azure's files, outboxes and report-*.json go
               app.<key>=<value> a property for both app servers (xregion.* as environment variables, camel.* as -D)
             """;
@@ -74,13 +82,16 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
                 number(given, "warmup-s", 20, 1, 3600), number(given, "outage-s", 60, 1, 3600),
                 number(given, "settle-s", 45, 1, 3600), number(given, "drain-s", 15, 0, 3600),
                 number(given, "slack-ms", 2000, 0, 600_000),
-                lock.isEmpty() ? null : number(given, "lock-ms", 0, 100, 600_000), Path.of(given.getOrDefault("output", "target/drill")),
-                app);
+                lock.isEmpty() ? null : number(given, "lock-ms", 0, 100, 600_000),
+                Path.of(given.getOrDefault("output", "target/drill")), choice(given, "loss", "down", "down", "partition"),
+                number(given, "publish-try-ms", 8000, 100, 600_000),
+                choice(given, "client", "library", "library", "official"), app);
     }
 
     /** The variant's name: store, protocol and whether Redis was lost too. */
     public String variant() {
-        return store + "-" + protocol + (redisLost ? "-redis-lost" : "");
+        return store + "-" + protocol + (client.equals("official") ? "-official" : "")
+                + (loss.equals("partition") ? "-partition" : "") + (redisLost ? "-redis-lost" : "");
     }
 
     /** The settings the report prints: what was asked for. */
@@ -99,6 +110,10 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
         options.put("drainSeconds", drainSeconds);
         options.put("slackMillis", slackMillis);
         options.put("lockMillis", lockMillis);
+        options.put("loss", loss);
+        options.put("client", client.equals("library") ? "@xregion/web-pubsub-client (clients/js)"
+                : "@azure/web-pubsub-client alone");
+        options.put("publishTryMillis", publishTryMillis);
         options.put("appProperties", appProperties);
         return options;
     }

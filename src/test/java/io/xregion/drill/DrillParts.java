@@ -81,6 +81,24 @@ final class DrillParts {
             waitFor(10);
         }
 
+        /**
+         * SIGSTOP: the process is frozen, its sockets stay open and the kernel still accepts connections on its
+         * ports, but nothing answers (a host cut off by a partition, from the outside). {@link #kill} still works.
+         */
+        void freeze() {
+            try {
+                Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).start();
+                if (!stop.waitFor(10, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+                    throw new IllegalStateException("kill -STOP " + process.pid() + " failed");
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
         /** SIGTERM, then SIGKILL after the grace. */
         void stop(int graceSeconds) {
             process.destroy();

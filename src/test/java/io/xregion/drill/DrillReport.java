@@ -71,11 +71,11 @@ final class DrillReport {
     String table() {
         StringBuilder table = new StringBuilder();
         table.append("\nRegion-loss drill: ").append(variant).append("  (").append(json.get("date")).append(")\n");
-        for (String section : List.of("options", "detection", "orphans", "survivors", "messages", "delivery",
-                "stranded", "failback", "store")) {
+        for (String section : List.of("options", "detection", "orphans", "survivors", "messages", "publishing",
+                "latency", "delivery", "stranded", "failback", "store")) {
             table.append("\n").append(section).append("\n");
             ((Map<String, Object>) json.get(section)).forEach((key, value) -> {
-                if (!(value instanceof List<?>)) {
+                if (!(value instanceof List<?>) && !(value instanceof Map<?, ?> map && map.size() > 6)) {
                     table.append(String.format("  %-34s %s%n", key, value));
                 }
             });
@@ -103,6 +103,7 @@ final class DrillReport {
         private Double eastOutboxAfterRestart;
         private boolean westAlive;
         private JsonNode delivered;
+        private JsonNode latency;
         private int leftEast = -1;
         private int leftWest = -1;
 
@@ -144,6 +145,10 @@ final class DrillReport {
             delivered = firstReceived;
             connects = connected;
             disconnects = disconnected;
+        }
+
+        void latency(JsonNode phases) {
+            latency = phases;
         }
 
         void publishers(List<Publisher> publishers) {
@@ -217,9 +222,13 @@ final class DrillReport {
             survivors.putAll(percentiles("longestSilenceAfterLossMs", survivorGap));
             survivors.put("westAppServerAlive", westAlive);
             json.put("survivors", survivors);
-            targets.add(new Target("orphaned clients receive again", orphans + " of " + orphans,
-                    (orphans - orphansNotRecovered) + " of " + orphans + ", max " + orphansJson.get("recoveryMsMax")
-                            + " ms", orphans > 0 && orphansNotRecovered == 0));
+            Long orphanMax = (Long) orphansJson.get("recoveryMsMax");
+            targets.add(new Target("orphans receive again (" + options.protocol() + ")", "all, within 2000 ms",
+                    (orphans - orphansNotRecovered) + " of " + orphans + ", max " + orphanMax + " ms",
+                    orphans > 0 && orphansNotRecovered == 0 && orphanMax != null && orphanMax <= 2000));
+            Long silence = (Long) survivors.get("longestSilenceAfterLossMsMax");
+            targets.add(new Target("survivors' longest silence", "<= 500 ms", silence == null ? "no survivor"
+                    : silence + " ms", silence != null && silence <= 500));
 
             // messages: what the publishers got back
             Map<String, Object> messages = new LinkedHashMap<>();
@@ -256,6 +265,8 @@ final class DrillReport {
             messages.put("eastOutboxDepthAfterRestart", eastOutboxAfterRestart);
             messages.put("byPublisher", byPublisher);
             json.put("messages", messages);
+            json.put("publishing", publishing(t, targets));
+            json.put("latency", latencyFigures(targets));
 
             // delivery: per client, the accepted messages each of its connections should have had, and duplicates
             Map<String, Object> delivery = delivery(t);
@@ -308,6 +319,107 @@ final class DrillReport {
             json.put("targets", targetJson);
             json.put("logs", directory.toString());
             return new DrillReport(json, targets, directory, options.output().toAbsolutePath(), options.variant());
+        }
+
+        /**
+         * The surviving region's publishing while eastus was lost (from the loss to the restore): its publisher's
+         * tries at its own app server, which must all be taken, quickly; and how the lost region's publisher fared
+         * through its global front.
+         */
+        private Map<String, Object> publishing(RegionLossDrill.Timeline t, List<Target> targets) {
+            Map<String, Object> figures = new LinkedHashMap<>();
+            List<Long> survivorMillis = new ArrayList<>();
+            int survivorTries = 0;
+            int survivorRefused = 0;
+            Map<String, Integer> survivorWhy = new TreeMap<>();
+            for (Publisher.Publish publish : publishes.getOrDefault(RegionLossDrill.WEST, List.of())) {
+                if (publish.sentAt() < t.lost || publish.sentAt() >= t.restored || publish.tries().isEmpty()) {
+                    continue;
+                }
+                Publisher.Try own = publish.tries().get(0);
+                survivorTries++;
+                survivorMillis.add(own.millis());
+                if (!own.accepted()) {
+                    survivorRefused++;
+                    survivorWhy.merge(own.outcome() + " " + own.detail(), 1, Integer::sum);
+                }
+            }
+            figures.put("survivorPublishes", survivorTries);
+            figures.put("survivorRefused", survivorRefused);
+            figures.put("survivorRefusedWhy", survivorWhy);
+            figures.putAll(percentiles("survivorPublishMs", survivorMillis));
+            figures.put("survivorPublishMsP99", at(survivorMillis.stream().sorted().toList(), 0.99));
+            Map<String, Integer> lostRegion = new TreeMap<>();
+            for (Publisher.Publish publish : publishes.getOrDefault(RegionLossDrill.EAST, List.of())) {
+                if (publish.sentAt() >= t.lost && publish.sentAt() < t.restored) {
+                    Publisher.Try last = publish.tries().isEmpty() ? null : publish.tries().get(
+                            publish.tries().size() - 1);
+                    lostRegion.merge(last == null ? "none" : (last.accepted() ? "accepted by " + last.region()
+                            : "not accepted"), 1, Integer::sum);
+                }
+            }
+            figures.put("lostRegionPublisher", lostRegion);
+            Long p99 = (Long) figures.get("survivorPublishMsP99");
+            targets.add(new Target("survivor's publishes refused", "0", survivorRefused + " of " + survivorTries,
+                    survivorTries > 0 && survivorRefused == 0));
+            targets.add(new Target("survivor's publish latency p99", "<= 250 ms", p99 == null ? "none" : p99 + " ms",
+                    p99 != null && p99 <= 250));
+            return figures;
+        }
+
+        /** End-to-end latency (sent → received, every receipt) before the loss and over the whole run, and lateness. */
+        private Map<String, Object> latencyFigures(List<Target> targets) {
+            Map<String, Object> figures = new LinkedHashMap<>();
+            Map<Long, Long> all = new TreeMap<>();
+            Map<Long, Long> steady = new TreeMap<>();
+            if (latency != null) {
+                latency.fields().forEachRemaining(phase -> {
+                    for (JsonNode pair : phase.getValue()) {
+                        all.merge(pair.get(0).asLong(), pair.get(1).asLong(), Long::sum);
+                        if (phase.getKey().equals("steady")) {
+                            steady.merge(pair.get(0).asLong(), pair.get(1).asLong(), Long::sum);
+                        }
+                    }
+                });
+            }
+            figures.put("steadyE2eMsP50", quantile(steady, 0.50));
+            figures.put("steadyE2eMsP99", quantile(steady, 0.99));
+            figures.put("allE2eMsP50", quantile(all, 0.50));
+            figures.put("allE2eMsP99", quantile(all, 0.99));
+            figures.put("allE2eMsMax", all.isEmpty() ? null : ((TreeMap<Long, Long>) all).lastKey());
+            JsonNode latest = null;
+            for (JsonNode client : clients) {
+                JsonNode mine = client.path("latest");
+                if (latest == null || mine.path("ms").asLong() > latest.path("ms").asLong()) {
+                    latest = mine;
+                }
+            }
+            Long latenessMs = latest == null ? null : latest.path("ms").asLong();
+            figures.put("latestReceiptMs", latenessMs);
+            figures.put("latestReceiptMessage", latest == null ? null : latest.path("message").asText());
+            Long steadyP99 = (Long) figures.get("steadyE2eMsP99");
+            targets.add(new Target("e2e latency p99 before the loss", "<= 250 ms", steadyP99 == null ? "none"
+                    : steadyP99 + " ms", steadyP99 != null && steadyP99 <= 250));
+            targets.add(new Target("latest accepted message's lateness", "<= 15000 ms", latenessMs == null ? "none"
+                    : latenessMs + " ms (" + figures.get("latestReceiptMessage") + ")", latenessMs != null
+                    && latenessMs <= 15000));
+            return figures;
+        }
+
+        private static Long quantile(Map<Long, Long> histogram, double quantile) {
+            long total = histogram.values().stream().mapToLong(Long::longValue).sum();
+            if (total == 0) {
+                return null;
+            }
+            long rank = (long) Math.ceil(quantile * total);
+            long seen = 0;
+            for (Map.Entry<Long, Long> bucket : histogram.entrySet()) {
+                seen += bucket.getValue();
+                if (seen >= rank) {
+                    return bucket.getKey();
+                }
+            }
+            return null;
         }
 
         private Map<String, Object> delivery(RegionLossDrill.Timeline t) {

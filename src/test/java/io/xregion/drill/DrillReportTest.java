@@ -72,6 +72,63 @@ class DrillReportTest {
         assertEquals(25_000L, report.figure("survivors", "longestSilenceAfterLossMsMax"));
     }
 
+    @Test
+    void theSurvivorsPublishesAreJudgedOnTheirOwnRegionsTriesAndLatencyOnEveryReceipt() throws Exception {
+        DrillReport.Builder builder = new DrillReport.Builder(DrillOptions.parse(List.of("output=" + output)), output,
+                Map.of("xregion.webpubsub.health.interval-ms", "1000", "xregion.webpubsub.health.timeout-ms", "400",
+                        "xregion.webpubsub.health.failure-threshold", "2", "xregion.webpubsub.home-groups.shards",
+                        "8", "xregion.webpubsub.failback.pace-ms", "1000"));
+        // westus (the survivor) during the outage: 98 tries answered in 20 ms, one in 300 ms and one refused after
+        // 300 ms (p99 of 100: the 99th, 300 ms); one more before the loss, slow, which does not count
+        List<Publisher.Publish> west = new java.util.ArrayList<>();
+        west.add(tried(0, "westus", -5_000, 2_000, Publisher.Outcome.SENT));
+        for (int n = 1; n < 99; n++) {
+            west.add(tried(n, "westus", 1_000 + n, 20, Publisher.Outcome.SENT));
+        }
+        west.add(tried(99, "westus", 1_500, 300, Publisher.Outcome.SENT));
+        west.add(tried(100, "westus", 2_000, 300, Publisher.Outcome.REFUSED));
+        builder.publishes("westus", west);
+        // eastus's publisher: its own app server did not answer; the front took it to westus
+        long sent = LOST + 1_000;
+        builder.publishes("eastus", List.of(new Publisher.Publish(0, sent, sent + 8_030, Publisher.Outcome.SENT,
+                "westus sent", List.of(new Publisher.Try("eastus", sent, sent + 8_000, Publisher.Outcome.NO_ANSWER,
+                        "HttpTimeoutException"), new Publisher.Try("westus", sent + 8_000, sent + 8_030,
+                                Publisher.Outcome.SENT, "sent")))));
+        builder.clients(List.of(json("{\"client\": 0, \"userId\": \"drill-westus-0\", \"latest\": {\"ms\": 9100, "
+                + "\"message\": \"eastus:0\"}, \"marks\": {}}")), json("{}"), List.of(), List.of());
+        // before the loss 98 receipts at 10 ms and 2 at 400 ms: p99 400 ms
+        builder.latency(json("{\"steady\": [[10, 98], [400, 2]], \"lost\": [[9100, 1]]}"));
+        RegionLossDrill.Timeline timeline = new RegionLossDrill.Timeline();
+        timeline.lost = LOST;
+        timeline.restored = LOST + 60_000;
+        timeline.eastReady = LOST + 65_000;
+        timeline.reported = LOST + 100_000;
+
+        DrillReport report = builder.build(timeline);
+
+        assertEquals(100, report.figure("publishing", "survivorPublishes"), report.table());
+        assertEquals(1, report.figure("publishing", "survivorRefused"));
+        assertEquals(20L, report.figure("publishing", "survivorPublishMsP50"));
+        assertEquals(300L, report.figure("publishing", "survivorPublishMsP99"));
+        assertEquals(Map.of("accepted by westus", 1), report.figure("publishing", "lostRegionPublisher"));
+        assertEquals(10L, report.figure("latency", "steadyE2eMsP50"));
+        assertEquals(400L, report.figure("latency", "steadyE2eMsP99"));
+        assertEquals(9_100L, report.figure("latency", "latestReceiptMs"));
+        Map<String, Boolean> verdicts = new java.util.HashMap<>();
+        report.targets().forEach(target -> verdicts.put(target.name(), target.met()));
+        assertEquals(Boolean.FALSE, verdicts.get("survivor's publishes refused"));
+        assertEquals(Boolean.FALSE, verdicts.get("survivor's publish latency p99"));
+        assertEquals(Boolean.FALSE, verdicts.get("e2e latency p99 before the loss"));
+        assertEquals(Boolean.TRUE, verdicts.get("latest accepted message's lateness"));
+    }
+
+    private static Publisher.Publish tried(int sequence, String region, long afterLoss, long millis,
+            Publisher.Outcome outcome) {
+        long sent = LOST + afterLoss;
+        return new Publisher.Publish(sequence, sent, sent + millis, outcome, region, List.of(new Publisher.Try(region,
+                sent, sent + millis, outcome, outcome.name())));
+    }
+
     private static Publisher.Publish publish(int sequence, long deliveredAfterLoss) {
         long sent = LOST + deliveredAfterLoss - 100;
         return new Publisher.Publish(sequence, sent, sent + 10, Publisher.Outcome.SENT, "sent");

@@ -5,7 +5,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,17 +18,37 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.testing.WsClient;
 
 /**
- * One region's publisher: POST /publish to its own region's app server at a steady rate, each message
- * {@code <region>:<sequence>:<sent at, epoch ms>} with its own Idempotency-Key. Calls are asynchronous, so a slow answer (a send budget
- * waited out) does not slow the rate down; every call's outcome is kept.
+ * One region's publisher, behind a global front: each message {@code <region>:<sequence>:<sent at, epoch ms>} goes
+ * to POST /publish of its own region's app server and, when that one does not answer within the try timeout or
+ * answers anything but 202, to the other region's, with the same Idempotency-Key (so the message is one message
+ * whichever app server took it). Calls are asynchronous, so a slow answer does not slow the rate down; every try's
+ * outcome is kept.
  */
 final class Publisher implements AutoCloseable {
 
     /** What became of one publish: sent or queued (both accepted), refused (an HTTP error), or no answer. */
     enum Outcome { SENT, QUEUED, REFUSED, NO_ANSWER }
 
-    /** One publish: its sequence number, when it was sent and answered (epoch ms), and the outcome. */
-    record Publish(int sequence, long sentAt, long answeredAt, Outcome outcome, String detail) {
+    /** One try at one region's app server: when it was sent and answered (epoch ms), and the outcome. */
+    record Try(String region, long sentAt, long answeredAt, Outcome outcome, String detail) {
+        boolean accepted() {
+            return outcome == Outcome.SENT || outcome == Outcome.QUEUED;
+        }
+
+        long millis() {
+            return answeredAt - sentAt;
+        }
+    }
+
+    /**
+     * One publish: its sequence number, when it was first sent and finally answered (epoch ms), the final outcome,
+     * and every try (the first at the publisher's own region).
+     */
+    record Publish(int sequence, long sentAt, long answeredAt, Outcome outcome, String detail, List<Try> tries) {
+        Publish(int sequence, long sentAt, long answeredAt, Outcome outcome, String detail) {
+            this(sequence, sentAt, answeredAt, outcome, detail, List.of());
+        }
+
         boolean accepted() {
             return outcome == Outcome.SENT || outcome == Outcome.QUEUED;
         }
@@ -36,8 +58,10 @@ final class Publisher implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2)).build();
 
     final String region;
-    private final String url;
+    private final List<String> regions;
+    private final List<String> urls;
     private final String run;
+    private final Duration tryTimeout;
     private final List<Publish> publishes = new CopyOnWriteArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -47,10 +71,17 @@ final class Publisher implements AutoCloseable {
         return thread;
     });
 
-    Publisher(String region, String appUrl, String run) {
-        this.region = region;
-        this.url = appUrl + "/publish";
+    /**
+     * @param regions    the regions in the order the front tries them, the publisher's own first
+     * @param appUrls    their app servers' base URLs, in the same order
+     * @param tryTimeout how long the front waits for one app server's answer
+     */
+    Publisher(List<String> regions, List<String> appUrls, String run, Duration tryTimeout) {
+        this.region = regions.get(0);
+        this.regions = List.copyOf(regions);
+        this.urls = appUrls.stream().map(u -> u + "/publish").toList();
         this.run = run;
+        this.tryTimeout = tryTimeout;
     }
 
     void start(int perSecond) {
@@ -77,31 +108,56 @@ final class Publisher implements AutoCloseable {
     private void publishOne() {
         int sequence = next.getAndIncrement();
         long sentAt = System.currentTimeMillis();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "text/plain")
-                .header("Idempotency-Key", "drill-" + run + "-" + region + "-" + sequence)
-                .POST(HttpRequest.BodyPublishers.ofString(region + ":" + sequence + ":" + sentAt)).build();
+        String body = region + ":" + sequence + ":" + sentAt;
+        String key = "drill-" + run + "-" + region + "-" + sequence;
         inFlight.incrementAndGet();
-        HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
-            long answeredAt = System.currentTimeMillis();
-            publishes.add(failure != null ? new Publish(sequence, sentAt, answeredAt, Outcome.NO_ANSWER,
-                    failure.getClass().getSimpleName()) : answered(sequence, sentAt, answeredAt, response));
+        List<Try> tries = new CopyOnWriteArrayList<>();
+        attempt(0, key, body, tries).whenComplete((last, failure) -> {
+            Try final_ = tries.get(tries.size() - 1);
+            publishes.add(new Publish(sequence, sentAt, final_.answeredAt(), final_.outcome(), final_.region()
+                    + " " + final_.detail(), new ArrayList<>(tries)));
             inFlight.decrementAndGet();
         });
     }
 
-    private static Publish answered(int sequence, long sentAt, long answeredAt, HttpResponse<String> response) {
+    /** Tries the app server at {@code index}; on no answer or an error, the next one. */
+    private CompletableFuture<Try> attempt(int index, String key, String body, List<Try> tries) {
+        long sentAt = System.currentTimeMillis();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(urls.get(index))).timeout(tryTimeout)
+                .header("Content-Type", "text/plain").header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+            long answeredAt = System.currentTimeMillis();
+            return failure != null ? new Try(regions.get(index), sentAt, answeredAt, Outcome.NO_ANSWER,
+                    rootName(failure)) : answered(regions.get(index), sentAt, answeredAt, response);
+        }).thenCompose(done -> {
+            tries.add(done);
+            if (done.accepted() || index + 1 >= urls.size()) {
+                return CompletableFuture.completedFuture(done);
+            }
+            return attempt(index + 1, key, body, tries);
+        });
+    }
+
+    private static String rootName(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName();
+    }
+
+    private static Try answered(String region, long sentAt, long answeredAt, HttpResponse<String> response) {
         if (response.statusCode() != 202) {
-            return new Publish(sequence, sentAt, answeredAt, Outcome.REFUSED, Integer.toString(response
-                    .statusCode()));
+            return new Try(region, sentAt, answeredAt, Outcome.REFUSED, Integer.toString(response.statusCode()));
         }
         try {
             JsonNode body = WsClient.JSON.readTree(response.body());
             String status = body.path("status").asText();
-            return new Publish(sequence, sentAt, answeredAt, "queued".equals(status) ? Outcome.QUEUED
-                    : Outcome.SENT, status + " " + body.path("namespaces"));
+            return new Try(region, sentAt, answeredAt, "queued".equals(status) ? Outcome.QUEUED : Outcome.SENT,
+                    status + " " + body.path("namespaces"));
         } catch (java.io.IOException e) {
-            return new Publish(sequence, sentAt, answeredAt, Outcome.REFUSED, "202 without JSON");
+            return new Try(region, sentAt, answeredAt, Outcome.REFUSED, "202 without JSON");
         }
     }
 

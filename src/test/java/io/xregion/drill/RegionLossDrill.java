@@ -114,8 +114,8 @@ public final class RegionLossDrill {
             Map<String, String> apps = new LinkedHashMap<>();
             apps.put(EAST, "http://127.0.0.1:" + appPorts.get(EAST));
             apps.put(WEST, "http://127.0.0.1:" + appPorts.get(WEST));
-            clients = ClientFleet.start(apps, options.clients(), options.protocol(), directory.resolve(
-                    "clients.log"));
+            clients = ClientFleet.start(apps, options.clients(), options.protocol(), options.client(),
+                    directory.resolve("clients.log"));
             int all = 2 * options.clients();
             ClientFleet fleet = clients;
             if (!clients.awaitLines(Duration.ofSeconds(60 + all / 10), l -> connectedClients(l) >= all)) {
@@ -124,9 +124,11 @@ public final class RegionLossDrill {
             }
             log(all + " clients connected");
 
+            // each region's publisher behind a global front: its own region first, the other one when that fails
             for (String region : List.of(EAST, WEST)) {
-                Publisher publisher = new Publisher(region, apps.get(region), run);
-                publishers.add(publisher);
+                String other = region.equals(EAST) ? WEST : EAST;
+                publishers.add(new Publisher(List.of(region, other), List.of(apps.get(region), apps.get(other)), run,
+                        Duration.ofMillis(options.publishTryMillis())));
             }
             timeline.trafficStarted = System.currentTimeMillis();
             publishers.forEach(p -> p.start(options.rate()));
@@ -135,17 +137,23 @@ public final class RegionLossDrill {
                 report.redisKeysBeforeLoss(DrillParts.redisCommand(redisPort, "DBSIZE"));
             }
 
-            // the whole of eastus at once
+            // the whole of eastus at once: down (refused, reset) or partitioned (silent)
             clients.command("mark lost");
             timeline.lost = System.currentTimeMillis();
-            east.kill();
-            post(control + "/webpubsub/eastus/down");
-            post(control + "/servicebus/eastus/down");
+            boolean partition = options.loss().equals("partition");
+            if (partition) {
+                east.freeze();
+            } else {
+                east.kill();
+            }
+            post(control + "/webpubsub/eastus/" + options.loss());
+            post(control + "/servicebus/eastus/" + options.loss());
             if (options.redisLost() && redis != null) {
                 redis.kill();
             }
-            log("eastus lost (app server pid " + east.pid() + " killed, instance and namespace down"
-                    + (options.redisLost() ? ", Redis killed" : "") + ")");
+            log("eastus lost (app server pid " + east.pid() + (partition ? " frozen, instance and namespace "
+                    + "partitioned" : " killed, instance and namespace down") + (options.redisLost()
+                    ? ", Redis killed" : "") + ")");
             String westMetrics = "http://127.0.0.1:" + managementPorts.get(WEST) + "/observe/metrics";
             CompletableFuture<Void> detection = CompletableFuture.runAsync(() -> awaitDetection(westMetrics));
             pauseUntil(timeline.lost + options.outageSeconds() * 1000L);
@@ -157,6 +165,10 @@ public final class RegionLossDrill {
             report.stranded(stranded);
             if (options.redisLost()) {
                 redis = started(DrillParts.redis(directory, redisPort, 1));
+            }
+            if (partition) {
+                // the frozen app server is replaced, as a dead one is
+                east.kill();
             }
             post(control + "/servicebus/eastus/up");
             post(control + "/webpubsub/eastus/up");
@@ -185,6 +197,7 @@ public final class RegionLossDrill {
             timeline.reported = System.currentTimeMillis();
             report.clients(clientReports, clients.firstReceived(), clients.events("connected"),
                     clients.events("disconnected"));
+            report.latency(clients.latency());
             JsonNode end = HttpCalls.get(control + "/state").json();
             report.leftInServiceBus(entityMessages(end.at("/servicebus/eastus/entities")),
                     entityMessages(end.at("/servicebus/westus/entities")));

@@ -1,6 +1,7 @@
 package io.xregion.servicebus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -55,9 +56,9 @@ class MessageIdServiceBusComponentTest extends CamelTestSupport {
         CamelContext context = super.createCamelContext();
         ServiceBusNamespace eastus = ServiceBusNamespace.of("eastus", namespace.connectionString(),
                 Duration.ofSeconds(5), 0);
-        NamespaceHealth health = new NamespaceHealth(List.of(eastus), 1000, Clock.systemUTC());
+        NamespaceHealth health = new NamespaceHealth(List.of(eastus), 1000, 2, 2, Clock.systemUTC());
         MessageIdServiceBusComponent ours = new MessageIdServiceBusComponent("eastus",
-                new SendOutcomeRecorder(health, ServiceBusCounters.none()));
+                new SendOutcomeRecorder(health, ServiceBusCounters.none()), 256);
         ours.getConfiguration().setConnectionString(namespace.connectionString());
         context.addComponent("azure-servicebus-eastus", ours);
         ServiceBusComponent stock = new ServiceBusComponent();
@@ -92,6 +93,15 @@ class MessageIdServiceBusComponentTest extends CamelTestSupport {
         assertNotEquals("order-1", received().getMessageId(), "camel-azure-servicebus now sends the MessageId of "
                 + "the CamelAzureServiceBusMessageId header: MessageIdServiceBusComponent's own producer may no longer "
                 + "be needed (see its comment)");
+    }
+
+    @Test
+    void theStockFactoryStillBuildsOnlyASynchronousSender() {
+        boolean asynchronous = java.util.Arrays.stream(
+                org.apache.camel.component.azure.servicebus.client.ServiceBusClientFactory.class.getMethods())
+                .anyMatch(m -> m.getReturnType() == com.azure.messaging.servicebus.ServiceBusSenderAsyncClient.class);
+        assertFalse(asynchronous, "camel-azure-servicebus's ServiceBusClientFactory now builds an asynchronous sender: "
+                + "SenderClients may go (see its comment)");
     }
 
     @Test

@@ -23,7 +23,7 @@ class ServiceBusReadinessTest {
         NamespaceHealth health = new NamespaceHealth(List.of(
                 ServiceBusNamespace.of("eastus", "Endpoint=sb://127.0.0.1:1/", Duration.ofSeconds(1), 0),
                 ServiceBusNamespace.of("westus", "Endpoint=sb://127.0.0.1:2/", Duration.ofSeconds(1), 0)),
-                100, Clock.systemUTC());
+                100, 2, 2, Clock.systemUTC());
         health.sendFailed("eastus", "gone");
         health.sendFailed("westus", "gone");
         return health;

@@ -63,7 +63,7 @@ class StockServiceBusConsumerLimitsTest extends CamelTestSupport {
         ServiceBusNamespace eastus = ServiceBusNamespace.of("eastus", namespace.connectionString(),
                 Duration.ofSeconds(5), 0);
         MessageIdServiceBusComponent ours = new MessageIdServiceBusComponent("eastus", new SendOutcomeRecorder(
-                new NamespaceHealth(List.of(eastus), 1000, Clock.systemUTC()), ServiceBusCounters.none()));
+                new NamespaceHealth(List.of(eastus), 1000, 2, 2, Clock.systemUTC()), ServiceBusCounters.none()), 256);
         ours.getConfiguration().setConnectionString(namespace.connectionString());
         context.addComponent("azure-servicebus-eastus", ours);
         ServiceBusComponent stock = new ServiceBusComponent();

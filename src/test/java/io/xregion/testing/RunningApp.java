@@ -99,6 +99,13 @@ public final class RunningApp implements AutoCloseable {
         return context().getRegistry().lookupByNameAndType(name, type);
     }
 
+    /** The sum of the counters of that name with those tags (0 when there is none). */
+    public double meter(String name, String... tags) {
+        io.micrometer.core.instrument.MeterRegistry meters = context().getRegistry()
+                .findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
+        return meters.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
     public String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }

@@ -1,6 +1,7 @@
 package io.xregion.webpubsub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,7 +39,7 @@ class FanoutOutcomesTest {
             InstanceRole.SECONDARY);
     private final WebPubSubInstances instances = new WebPubSubInstances(List.of(east, west, north), "chat");
     private final WebPubSubHealth health = new WebPubSubHealth(instances, 1, 1, Clock.systemUTC());
-    private final WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000);
+    private final WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000, 1000);
     private final WebPubSubRequests requests = new WebPubSubRequests("chat", "bye");
     private final CamelContext camel = new DefaultCamelContext();
 
@@ -92,7 +93,7 @@ class FanoutOutcomesTest {
     }
 
     @Test
-    void theResultNamesEveryInstanceInPreferenceOrderAnsweredTimedOutOrSkipped() {
+    void theResultNamesEveryInstanceInPreferenceOrderAnsweredPendingOrSkipped() {
         health.probed("eastus", 200);
         health.probed("westus", 200);
         health.probed("northeurope", 503);
@@ -100,7 +101,8 @@ class FanoutOutcomesTest {
         FanoutResult result = results.of(requests.broadcastToAll(), List.of(east, west),
                 Map.of("westus", outcome("westus", Status.ACCEPTED)));
         assertEquals(List.of("eastus", "westus", "northeurope"), List.copyOf(result.instances().keySet()));
-        assertEquals(Status.TIMEOUT, result.instances().get("eastus").status(), "chosen, but no answer");
+        assertEquals(Status.PENDING, result.instances().get("eastus").status(), "chosen, no answer by the deadline");
+        assertFalse(result.instances().get("eastus").outageSignal(), "the probes decide about a silent instance");
         assertEquals(Status.ACCEPTED, result.instances().get("westus").status());
         assertEquals(new InstanceOutcome("northeurope", Status.SKIPPED, null, "not healthy (down)"),
                 result.instances().get("northeurope"));

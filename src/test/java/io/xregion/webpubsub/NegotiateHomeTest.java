@@ -117,4 +117,19 @@ class NegotiateHomeTest {
             assertFalse(answer.body().contains("Exception"), query + ": " + answer.body());
         }
     }
+
+    @Test
+    void anAvoidedInstanceIsNotHandedOutWhileAnotherIsUpAndABadOneIsRefused() {
+        HttpCalls.Answer avoided = HttpCalls.get(app.url("/negotiate?userId=erin&avoid=eastus"));
+        assertEquals(200, avoided.status(), avoided.body());
+        assertEquals("westus", avoided.json().get("region").asText(), "eastus, UP, was lost by this client");
+        assertEquals("eastus", avoided.json().get("home").asText(), "the client's home does not change");
+        assertEquals("eastus", HttpCalls.get(app.url("/negotiate?userId=erin")).json().get("region").asText(),
+                "the hint is this negotiate's only");
+        for (String query : List.of("avoid=northeurope", "avoid=", "avoid=EastUS", "avoid=eastus&avoid=westus")) {
+            HttpCalls.Answer answer = HttpCalls.get(app.url("/negotiate?userId=erin&" + query));
+            assertEquals(400, answer.status(), query + ": " + answer.body());
+            assertEquals("BadRequest", answer.json().get("error").get("code").asText(), query);
+        }
+    }
 }

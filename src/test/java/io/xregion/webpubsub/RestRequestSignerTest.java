@@ -45,7 +45,7 @@ class RestRequestSignerTest {
                     Clock.systemUTC()));
             camel.start();
             WebPubSubRequest request = new WebPubSubRequests("chat", "x").broadcastToGroup("a/b c");
-            String uri = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000).uri(instances.primary());
+            String uri = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000, 1000).uri(instances.primary());
             camel.createProducerTemplate().send(uri, exchange -> {
                 exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
                 exchange.getMessage().setHeader(Exchange.HTTP_PATH, request.path());

@@ -24,8 +24,8 @@ class RoutingChoiceTest {
             instance("westus", "https://west.webpubsub.azure.com", InstanceRole.PRIMARY),
             instance("northeurope", "https://north.webpubsub.azure.com", InstanceRole.SECONDARY)), "chat");
     private final WebPubSubHealth health = new WebPubSubHealth(instances, 1, 1, Clock.systemUTC());
-    private final WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000);
-    private final WebPubSubRouting routing = new WebPubSubRouting(health, 5);
+    private final WebPubSubRestEndpoints endpoints = new WebPubSubRestEndpoints(instances, "signer", 1000, 1000, 1000);
+    private final WebPubSubRouting routing = new WebPubSubRouting(health, instances, 5);
 
     RoutingChoiceTest() {
         SimpleRegistry registry = new SimpleRegistry();
@@ -51,6 +51,26 @@ class RoutingChoiceTest {
         ApiException refused = assertThrows(ApiException.class, routing::noHealthyInstance);
         assertEquals(503, refused.status());
         assertEquals(5, refused.retryAfterSeconds());
+    }
+
+    @Test
+    void anInstanceTheClientJustLostIsAvoidedUnlessNoOtherIsUp() {
+        health.probed("eastus", 200);
+        health.probed("westus", 200);
+        WebPubSubInstance west = instances.byName("westus").orElseThrow();
+        WebPubSubInstance east = instances.byName("eastus").orElseThrow();
+        assertEquals("westus", routing.negotiateTarget("alice", null).name());
+        assertEquals("eastus", routing.negotiateTarget("alice", west).name(),
+                "the primary, still UP here, is what this client lost: the healthy secondary");
+        assertEquals("westus", routing.negotiateTarget("alice", east).name());
+        health.probed("eastus", 503);
+        assertEquals("westus", routing.negotiateTarget("alice", west).name(),
+                "no other instance is UP: the hint does not leave the client without one");
+        assertEquals(west, routing.avoided("westus"));
+        assertNull(routing.avoided(null));
+        assertEquals(400, assertThrows(ApiException.class, () -> routing.avoided("nowhere")).status());
+        assertEquals(400, assertThrows(ApiException.class, () -> routing.avoided(List.of("a", "b"))).status());
+        assertEquals(400, assertThrows(ApiException.class, () -> routing.avoided("Not A Name")).status());
     }
 
     @Test
@@ -92,7 +112,7 @@ class RoutingChoiceTest {
         PinnedUsersRouter pinned = new PinnedUsersRouter("vip-.*", "eastus");
         registry.bind("pinned", pinned);
         registry.bind("notARouter", health);
-        WebPubSubRouting other = new WebPubSubRouting(health, 5);
+        WebPubSubRouting other = new WebPubSubRouting(health, instances, 5);
         other.use("pinned", registry);
         assertSame(pinned, other.router());
         IllegalStateException missing = assertThrows(IllegalStateException.class, () -> other.use("nope", registry));

@@ -1,0 +1,198 @@
+package io.xregion.servicebus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.xregion.testing.HttpCalls;
+import io.xregion.testing.RunningApp;
+import io.xregion.testing.WsClient;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Publishing through the loss of a namespace, mid-traffic, the two ways a region is lost: {@code down} (connections
+ * refused and reset: the SDK hears of it) and {@code partition} (open connections go silent, new ones are never
+ * answered: nothing is heard until a timeout). The send budget is long here (3 s a try, one retry: about 7 s), as in
+ * production, so a publish that waited for the lost namespace would show it: its answer would name that namespace
+ * {@code unavailable}. A publish that did not wait names it {@code pending} (its copy was still in flight when the
+ * answer was made) or {@code skipped} (already known lost). Every message must still reach a real WebSocket client
+ * exactly once.
+ */
+class NamespaceLossTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path outboxDirectory;
+
+    private RunningApp app;
+    private WsClient observer;
+    private final Map<Integer, AtomicInteger> seen = new ConcurrentHashMap<>();
+    private Thread collector;
+
+    private void start(Map<String, String> settings) {
+        Map<String, String> properties = new HashMap<>(RunningApp.serviceBusFaultRun(outboxDirectory));
+        properties.put("xregion.servicebus.send.try-timeout-ms", "3000");
+        properties.put("xregion.servicebus.send.max-retries", "1");
+        // a probe every second, as shipped: the loss is seen through the probe or the first failed send
+        properties.put("xregion.servicebus.health.interval-ms", "1000");
+        properties.put("xregion.servicebus.health.timeout-ms", "400");
+        properties.putAll(settings);
+        app = RunningApp.start(properties);
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
+        observer = WsClient.connect(HttpCalls.get(app.url("/negotiate?userId=observer")).json().get("url").asText(),
+                "json.webpubsub.azure.v1");
+        observer.nextJson(Duration.ofSeconds(5));
+        collector = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                WsClient.Frame frame = observer.poll(Duration.ofMillis(100));
+                if (frame != null && frame.json().path("data").has("n")) {
+                    seen.computeIfAbsent(frame.json().path("data").get("n").asInt(), n -> new AtomicInteger())
+                            .incrementAndGet();
+                }
+            }
+        });
+        collector.setDaemon(true);
+        collector.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (collector != null) {
+            collector.interrupt();
+        }
+        if (observer != null) {
+            observer.close();
+        }
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    private void dev(String namespace, String action) {
+        HttpCalls.Answer answer = HttpCalls.post(app.url("/dev/servicebus/" + namespace + "/" + action), null, null);
+        assertEquals(200, answer.status(), answer.body());
+    }
+
+    /** Publishes 0..count-1 from four threads; the loss comes when message {@code lossAt} is reached. */
+    private List<JsonNode> publishThrough(int count, int lossAt, Runnable loss) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        List<JsonNode> answers = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            workers.add(pool.submit(() -> {
+                for (int n = next.getAndIncrement(); n < count; n = next.getAndIncrement()) {
+                    if (n == lossAt) {
+                        loss.run();
+                    }
+                    HttpCalls.Answer answer = HttpCalls.post(app.url("/publish"), "application/json",
+                            "{\"n\":" + n + "}");
+                    assertEquals(202, answer.status(), answer.body());
+                    answers.add(answer.json());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get(5, TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        return answers;
+    }
+
+    /** What each namespace's outcomes were, counted: for the failure messages. */
+    private static Map<String, Long> summary(List<JsonNode> answers) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (JsonNode answer : answers) {
+            String key = answer.path("status").asText() + " " + answer.path("namespaces").toString()
+                    .replaceAll("(unavailable|refused): [^\"]*", "$1");
+            counts.merge(key, 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    private static long answersNaming(List<JsonNode> answers, String namespace, String outcome) {
+        return answers.stream().filter(a -> a.path("namespaces").path(namespace).asText().startsWith(outcome))
+                .count();
+    }
+
+    private void assertEveryMessageReachedTheClientOnce(int count) {
+        Awaitility.await("every message broadcast").atMost(WAIT).until(() -> seen.size() == count);
+        List<Integer> twice = seen.entrySet().stream().filter(e -> e.getValue().get() != 1)
+                .map(Map.Entry::getKey).toList();
+        assertEquals(List.of(), twice, "messages broadcast more than once");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"down", "partition"})
+    void activeReplicationAnswersWithTheSurvivingNamespaceAndNeverWaitsForTheLostOne(String loss) throws Exception {
+        start(Map.of("xregion.servicebus.mode", "active"));
+        List<JsonNode> answers = publishThrough(600, 150, () -> dev("westus", loss));
+
+        // eastus took every message (a copy slower than the other by more than other-copies-wait-ms is pending)
+        assertTrue(answers.stream().allMatch(a -> a.path("status").asText().equals("sent")
+                && a.path("namespaces").path("eastus").asText().matches("accepted|pending")),
+                "eastus took every message: " + summary(answers));
+        assertEquals(0, answersNaming(answers, "westus", "unavailable"),
+                "no publish waited for the lost namespace's failure: " + summary(answers));
+        assertTrue(answersNaming(answers, "westus", "pending") > 0,
+                "publishes made while westus's copies hung were answered without them: " + summary(answers));
+        assertTrue(answersNaming(answers, "westus", "skipped: unreachable") > 0, "then westus was known lost");
+        assertEveryMessageReachedTheClientOnce(600);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"down", "partition"})
+    void passiveReplicationHedgesToTheOtherNamespaceAndMovesThereOnceTheOneInUseIsKnownLost(String loss)
+            throws Exception {
+        start(Map.of("xregion.servicebus.mode", "passive"));
+        List<JsonNode> answers = publishThrough(600, 150, () -> dev("eastus", loss));
+
+        assertTrue(answers.stream().allMatch(a -> a.path("status").asText().equals("sent")), "nothing queued");
+        assertEquals(0, answersNaming(answers, "eastus", "unavailable"),
+                "no publish waited for the namespace in use to fail");
+        assertTrue(answers.stream().anyMatch(a -> a.path("namespaces").path("eastus").asText().equals("pending")
+                && a.path("namespaces").path("westus").asText().equals("accepted")),
+                "while eastus hung, westus got the message too and answered: " + summary(answers));
+        JsonNode last = answers.get(answers.size() - 1);
+        assertEquals("accepted", last.path("namespaces").path("westus").asText(), last.toString());
+        assertEquals(1.0, app.meter("xregion.servicebus.failovers", "to", "westus"), "one swap, to westus");
+        // passive replication's price: what eastus accepted just before it was lost waits there until it is back
+        dev("eastus", "up");
+        assertEveryMessageReachedTheClientOnce(600);
+    }
+
+    @Test
+    void aNamespaceThatStopsAnsweringHoldsNoMoreSendsThanItsBulkhead() throws Exception {
+        // the probe is slowed down so that only the bulkhead stands between the lost namespace and the publishes
+        start(Map.of("xregion.servicebus.mode", "active", "xregion.servicebus.send.max-in-flight", "4",
+                "xregion.servicebus.health.interval-ms", "60000"));
+        List<JsonNode> answers = publishThrough(200, 20, () -> dev("westus", "partition"));
+
+        assertTrue(answers.stream().allMatch(a -> a.path("status").asText().equals("sent")));
+        assertTrue(answersNaming(answers, "westus", "skipped: busy") > 0,
+                "once four copies hung on westus, further copies were not even tried");
+        assertEveryMessageReachedTheClientOnce(200);
+    }
+}
