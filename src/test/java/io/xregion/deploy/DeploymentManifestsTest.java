@@ -10,12 +10,14 @@ import static io.xregion.deploy.Manifests.property;
 import static io.xregion.deploy.Manifests.rendered;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,12 +28,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Kubernetes install checked offline: every manifest parses, each overlay renders, and what the manifests name
- * (ports, probe and metrics paths, environment variables, Secret keys, the ConfigMap mount, the outbox volumes, the
- * leader election's RBAC)
- * agrees with what the application reads and serves. {@link PackagedJarIT} then runs the packaged jar with the same
+ * (ports, probe and metrics paths, environment variables, Secret keys, the generated ConfigMap and its mount, the
+ * outbox volumes, the leader election's RBAC, the disruption budget and the topology spread) agrees with what the
+ * application reads and serves. {@link PackagedJarIT} then runs the packaged jar with the same
  * environment.
  */
 class DeploymentManifestsTest {
@@ -53,6 +56,11 @@ class DeploymentManifestsTest {
                 assertNotNull(documents.get(0).get("containers"), file + " is a PodSpec with containers");
                 continue;
             }
+            if (file.getFileName().toString().equals("kustomizeconfig.yaml")) {
+                // kustomize's own configuration (where an Integration names a ConfigMap), not a resource
+                assertNotNull(documents.get(0).get("nameReference"), file + " holds name references");
+                continue;
+            }
             for (Map<String, Object> document : documents) {
                 assertNotNull(document.get("apiVersion"), file + " has a document without apiVersion");
                 assertNotNull(document.get("kind"), file + " has a document without kind");
@@ -64,7 +72,8 @@ class DeploymentManifestsTest {
     @FieldSource("REGIONS")
     void eachOverlayRendersOneAppServerForItsRegion(String region) {
         List<Map<String, Object>> resources = rendered(region);
-        assertEquals(Set.of("StatefulSet", "Service", "Ingress", "ServiceAccount", "Role", "RoleBinding"),
+        assertEquals(Set.of("StatefulSet", "Service", "Ingress", "ServiceAccount", "Role", "RoleBinding", "ConfigMap",
+                "PodDisruptionBudget"),
                 resources.stream().map(r -> (String) r.get("kind")).collect(Collectors.toSet()));
         for (Map<String, Object> resource : resources) {
             assertEquals(region, at(resource, "metadata", "labels", "xregion.io/region"), resource.get("kind") + " label");
@@ -194,7 +203,8 @@ class DeploymentManifestsTest {
         String workdir = Manifests.dockerfile("WORKDIR").get(Manifests.dockerfile("WORKDIR").size() - 1);
 
         String configPath = mountPath(mounts, "config");
-        assertEquals("xregion-config", at(volume(volumes, "config"), "configMap", "name"));
+        assertEquals((String) at(only(resources, "ConfigMap"), "metadata", "name"),
+                at(volume(volumes, "config"), "configMap", "name"));
         assertEquals("file:" + configPath + "/application.properties", env.get("CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION"));
         // the same file pattern as application.properties, under the mount: the ConfigMap holds the files flat
         String pattern = property("camel.main.routes-include-pattern");
@@ -248,18 +258,19 @@ class DeploymentManifestsTest {
         Map<String, Object> container = container(deployment);
         Map<String, Object> traits = at(integration, "spec", "traits");
 
-        // exactly the route files of routes/ plus application.properties, each where the StatefulSet mounts them
+        // the same generated ConfigMap, where the StatefulSet mounts it, through the pod template (the mount trait
+        // names a ConfigMap inside a string kustomize cannot rewrite with the hashed name)
         String configPath = mountPath(at(container, "volumeMounts"), "config");
-        TreeSet<String> mounted = new TreeSet<>();
-        List<String> resources = at(traits, "mount", "resources");
-        for (String resource : resources) {
-            String key = resource.substring("configmap:xregion-config/".length(), resource.indexOf('@'));
-            assertEquals("configmap:xregion-config/" + key + "@" + configPath + "/" + key, resource);
-            mounted.add(key);
-        }
-        TreeSet<String> expected = new TreeSet<>(Manifests.routeFiles());
-        expected.add("application.properties");
-        assertEquals(expected, mounted);
+        Map<String, Object> configMap = only(Manifests.kustomize(Manifests.K8S.resolve("camel-k").resolve(region)),
+                "ConfigMap");
+        assertEquals((Map<String, Object>) at(configMap, "data"), at(only(rendered(region), "ConfigMap"), "data"));
+        assertEquals((String) at(configMap, "metadata", "name"),
+                at(volume(at(integration, "spec", "template", "spec", "volumes"), "config"), "configMap", "name"));
+        assertEquals(configPath, mountPath(at(integration, "spec", "template", "spec", "containers", 0,
+                "volumeMounts"), "config"));
+        Map<String, Object> mount = at(traits, "mount");
+        assertEquals(null, mount.get("resources"), "no file mounted from a ConfigMap by name");
+        assertEquals(null, mount.get("configs"), "no file mounted from a ConfigMap by name");
 
         // the same environment as the StatefulSet of this region, secrets included, but the Lease election: one
         // replica, its own failback leader by the default file lock
@@ -308,7 +319,7 @@ class DeploymentManifestsTest {
         assertEquals("Recreate", at(traits, "deployment", "strategy"));
 
         // the pod: what no trait sets is merged in from spec.template, the same as the StatefulSet's pod
-        Map<String, Object> podTemplate = at(integration, "spec", "template", "spec");
+        Map<String, Object> podTemplate = withoutConfig(at(integration, "spec", "template", "spec"));
         Map<String, Object> pod = at(deployment, "spec", "template", "spec");
         assertEquals((Map<String, Object>) pod.get("securityContext"), podTemplate.get("securityContext"));
         assertEquals("xregion", pod.get("serviceAccountName"), "the plain install's pods run for the Lease election");
@@ -322,7 +333,7 @@ class DeploymentManifestsTest {
         String tmp = mountPath(at(container, "volumeMounts"), "tmp");
         assertEquals(tmp, mountPath(at(merged, "volumeMounts"), "tmp"));
         assertEquals((Map<String, Object>) volume(at(pod, "volumes"), "tmp"), volume(at(podTemplate, "volumes"), "tmp"));
-        // kamel run --pod-template reads the same PodSpec from its own file
+        // kamel run --pod-template reads the same PodSpec from its own file, but the ConfigMap (kamel run --resource)
         assertEquals(podTemplate, Manifests.documents(Manifests.K8S.resolve("camel-k/pod-template.yaml")).get(0));
 
         // Prometheus finds the pods as it finds the StatefulSet's: the owner trait copies the annotations onto them
@@ -333,30 +344,174 @@ class DeploymentManifestsTest {
                 "targetAnnotations")));
     }
 
-    @Test
-    void theDocumentedConfigMapCommandMakesTheConfigMapBothInstallsMount() {
-        String command = Manifests.configMapCommand(Manifests.PROJECT.resolve("docs/deploy.md"));
-        for (Path document : List.of(Manifests.K8S.resolve("base/kustomization.yaml"),
-                Manifests.K8S.resolve("camel-k/README.md"))) {
-            assertEquals(command, Manifests.configMapCommand(document), document + " gives the same command");
-        }
-        // as documented it prints the ConfigMap for kubectl apply to send: here nothing is sent anywhere
-        assertTrue(command.endsWith("--dry-run=client -o yaml"), command);
-        Map<String, Object> configMap = only(Manifests.documents(Manifests.run(command)), "ConfigMap");
+    @ParameterizedTest
+    @FieldSource("REGIONS")
+    void theGeneratedConfigMapHoldsTheAppsFilesAndTheStatefulSetMountsItByItsHashedName(String region) {
+        List<Map<String, Object>> resources = rendered(region);
+        Map<String, Object> configMap = only(resources, "ConfigMap");
+        String name = at(configMap, "metadata", "name");
+        assertTrue(name.matches("xregion-config-[a-z0-9]{6,}"), "a hash of the content in the name: " + name);
+        assertEquals(Boolean.TRUE, configMap.get("immutable"), "a running pod's files never change under it");
+        // application.properties and every routes/*.camel.yaml, byte for byte, and nothing of routes/dev/
+        Map<String, String> data = at(configMap, "data");
         TreeSet<String> expected = new TreeSet<>(Manifests.routeFiles());
         expected.add("application.properties");
-        Map<String, String> data = at(configMap, "data");
-        assertEquals(expected, new TreeSet<>(data.keySet()), "application.properties and every routes/*.camel.yaml, "
-                + "not the dev-only routes");
-        for (String region : REGIONS) {
-            Map<String, Object> deployment = only(rendered(region), "StatefulSet");
-            List<Map<String, Object>> volumes = at(deployment, "spec", "template", "spec", "volumes");
-            assertEquals((String) at(configMap, "metadata", "name"), at(volume(volumes, "config"), "configMap", "name"));
-            List<String> resources = at(Manifests.integration(region), "spec", "traits", "mount", "resources");
-            resources.forEach(r -> assertTrue(r.startsWith("configmap:" + at(configMap, "metadata", "name") + "/"), r));
-        }
+        assertEquals(expected, new TreeSet<>(data.keySet()), "k8s/config/kustomization.yaml lists exactly "
+                + "application.properties and routes/*.camel.yaml (add a new route file there)");
         assertEquals(Manifests.read(Manifests.PROJECT.resolve("application.properties")),
                 data.get("application.properties"));
+        for (String route : Manifests.routeFiles()) {
+            assertEquals(Manifests.read(Manifests.PROJECT.resolve("routes").resolve(route)), data.get(route), route);
+        }
+        try (Stream<Path> dev = Files.list(Manifests.PROJECT.resolve("routes/dev"))) {
+            dev.forEach(file -> assertFalse(data.containsKey(file.getFileName().toString()), file + " is dev only"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        // the StatefulSet mounts it under that name, where the app reads its files
+        Map<String, Object> statefulSet = only(resources, "StatefulSet");
+        List<Map<String, Object>> volumes = at(statefulSet, "spec", "template", "spec", "volumes");
+        assertEquals(name, at(volume(volumes, "config"), "configMap", "name"));
+    }
+
+    @Test
+    void anEditedRouteMakesANewConfigMapNameAndSoRollsThePods(@TempDir Path copy) throws IOException {
+        // a copy of what the renders read, edited there: the project's own files stay as they are
+        for (String top : List.of("k8s", "routes")) {
+            try (Stream<Path> files = Files.walk(Manifests.PROJECT.resolve(top))) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Path target = copy.resolve(Manifests.PROJECT.relativize(file));
+                    Files.createDirectories(target.getParent());
+                    Files.copy(file, target);
+                }
+            }
+        }
+        Files.copy(Manifests.PROJECT.resolve("application.properties"), copy.resolve("application.properties"));
+        Map<String, Object> before = podTemplateAndConfigMap(copy);
+
+        String route = Manifests.routeFiles().first();
+        Files.writeString(copy.resolve("routes").resolve(route), "# an edit\n", StandardOpenOption.APPEND);
+        Map<String, Object> afterRoute = podTemplateAndConfigMap(copy);
+        assertNotEquals(before.get("name"), afterRoute.get("name"), "an edit of " + route + " makes a new ConfigMap");
+        assertNotEquals(before.get("statefulSet"), afterRoute.get("statefulSet"),
+                "the StatefulSet's pod template names the new ConfigMap, so the pods roll");
+        assertNotEquals(before.get("integration"), afterRoute.get("integration"),
+                "the Integration's pod template names it too, so Camel K redeploys");
+
+        Files.writeString(copy.resolve("application.properties"), "# an edit\n", StandardOpenOption.APPEND);
+        assertNotEquals(afterRoute.get("name"), podTemplateAndConfigMap(copy).get("name"),
+                "an edit of application.properties makes a new ConfigMap");
+
+        Files.writeString(copy.resolve("routes/dev/an-edit.camel.yaml"), "# dev only\n");
+        Map<String, Object> afterDev = podTemplateAndConfigMap(copy);
+        try (Stream<Path> dev = Files.list(copy.resolve("routes/dev"))) {
+            for (Path file : dev.toList()) {
+                Files.writeString(file, "# an edit\n", StandardOpenOption.APPEND);
+            }
+        }
+        assertEquals(afterDev, podTemplateAndConfigMap(copy), "the dev routes are in no ConfigMap");
+    }
+
+    /** The generated ConfigMap's name and the pod templates that mount it, rendered from a copy of the project. */
+    private static Map<String, Object> podTemplateAndConfigMap(Path project) {
+        List<Map<String, Object>> plain = Manifests.kustomize(project.resolve("k8s/overlays/eastus"));
+        List<Map<String, Object>> camelK = Manifests.kustomize(project.resolve("k8s/camel-k/eastus"));
+        String name = at(only(plain, "ConfigMap"), "metadata", "name");
+        assertEquals(name, at(only(camelK, "ConfigMap"), "metadata", "name"), "one ConfigMap for both installs");
+        return Map.of("name", name,
+                "statefulSet", at(only(plain, "StatefulSet"), "spec", "template"),
+                "integration", at(only(camelK, "Integration"), "spec", "template"));
+    }
+
+    @Test
+    void theDocumentedInstallCommandsRenderTheConfigMapFromTheFilesOutsideK8s() {
+        Map<Path, String> documented = Map.of(
+                Manifests.PROJECT.resolve("docs/deploy.md"), "k8s/overlays/eastus",
+                Manifests.K8S.resolve("base/kustomization.yaml"), "k8s/overlays/eastus",
+                Manifests.K8S.resolve("camel-k/README.md"), "k8s/camel-k/eastus",
+                Manifests.K8S.resolve("camel-k/base/kustomization.yaml"), "k8s/camel-k/eastus");
+        documented.forEach((document, directory) -> {
+            String command = Manifests.installCommand(document, directory);
+            assertTrue(command.startsWith("kubectl kustomize --load-restrictor LoadRestrictionsNone "), command);
+            // as documented it prints what kubectl apply -f - would send: here nothing is sent anywhere
+            List<Map<String, Object>> printed = Manifests.documents(Manifests.run(command));
+            assertEquals(Manifests.kustomize(Manifests.PROJECT.resolve(directory)), printed, document + ": " + command);
+        });
+        // Why the documents pipe kubectl kustomize into kubectl apply rather than run kubectl apply -k (which has no
+        // --load-restrictor): kustomize refuses files outside the kustomization, and so applies nothing. Should
+        // this ever render, kubectl apply -k would do and the documents can say so.
+        Manifests.Outcome applyK = Manifests.attempt("kubectl", "kustomize", "k8s/overlays/eastus");
+        assertNotEquals(0, applyK.exitCode(), applyK.output());
+        assertTrue(applyK.output().contains("is not in or below"), applyK.output());
+    }
+
+    @ParameterizedTest
+    @FieldSource("REGIONS")
+    void aDisruptionBudgetLetsADrainTakeOneReplicaOfTheRegionAtATime(String region) {
+        List<Map<String, Object>> resources = rendered(region);
+        Map<String, Object> statefulSet = only(resources, "StatefulSet");
+        Map<String, Object> budget = only(resources, "PodDisruptionBudget");
+        assertEquals("policy/v1", budget.get("apiVersion"));
+        // exactly the StatefulSet's pods: its own selector, which its pods' labels match
+        Map<String, String> selector = at(budget, "spec", "selector", "matchLabels");
+        assertEquals((Map<String, String>) at(statefulSet, "spec", "selector", "matchLabels"), selector);
+        assertEquals(Set.of("matchLabels"), ((Map<String, Object>) at(budget, "spec", "selector")).keySet());
+        Map<String, String> podLabels = at(statefulSet, "spec", "template", "metadata", "labels");
+        assertTrue(podLabels.entrySet().containsAll(selector.entrySet()), selector + " selects " + podLabels);
+        // one of the two bounds, and with it a drain can always take one pod but never the last of several: at the
+        // StatefulSet's replicas, at one (minAvailable: 1 would block every drain) and scaled up
+        int replicas = at(statefulSet, "spec", "replicas");
+        for (int pods = 1; pods <= replicas + 2; pods++) {
+            int allowed = disruptionsAllowed(budget, pods);
+            assertTrue(allowed >= 1, pods + " ready pods: a drain may evict one (allowed " + allowed + ")");
+            assertTrue(pods == 1 || allowed <= pods - 1, pods + " ready pods: never all at once (allowed " + allowed
+                    + ")");
+        }
+        // an unready pod serves nothing (readiness is a routing decision) and must not hold up a drain while the
+        // region's services are out of reach, when every replica is unready
+        assertEquals("AlwaysAllow", at(budget, "spec", "unhealthyPodEvictionPolicy"));
+    }
+
+    /**
+     * What the disruption controller allows with every pod ready: the ready pods less those that must stay,
+     * minAvailable or the pods less maxUnavailable (a percentage of the pods, rounded up, as Kubernetes does).
+     */
+    private static int disruptionsAllowed(Map<String, Object> budget, int pods) {
+        Object minAvailable = at(budget, "spec", "minAvailable");
+        Object maxUnavailable = at(budget, "spec", "maxUnavailable");
+        assertTrue(minAvailable == null ^ maxUnavailable == null, "exactly one of minAvailable and maxUnavailable");
+        int mustStay = minAvailable != null ? scaled(minAvailable, pods) : pods - scaled(maxUnavailable, pods);
+        return Math.max(0, pods - mustStay);
+    }
+
+    private static int scaled(Object intOrPercent, int pods) {
+        String value = String.valueOf(intOrPercent);
+        return value.endsWith("%")
+                ? (int) Math.ceil(Integer.parseInt(value.substring(0, value.length() - 1)) * pods / 100.0)
+                : Integer.parseInt(value);
+    }
+
+    @ParameterizedTest
+    @FieldSource("REGIONS")
+    void theReplicasSpreadOverNodesAndWhereThereAreZonesOverZones(String region) {
+        Map<String, Object> statefulSet = only(rendered(region), "StatefulSet");
+        List<Map<String, Object>> constraints = at(statefulSet, "spec", "template", "spec",
+                "topologySpreadConstraints");
+        assertNotNull(constraints, "no topologySpreadConstraints");
+        Map<String, Map<String, Object>> byKey = constraints.stream()
+                .collect(Collectors.toMap(c -> (String) c.get("topologyKey"), c -> c));
+        assertEquals(Set.of("kubernetes.io/hostname", "topology.kubernetes.io/zone"), byKey.keySet());
+        Map<String, String> selector = at(statefulSet, "spec", "selector", "matchLabels");
+        for (Map<String, Object> constraint : constraints) {
+            // a selector that matches no pod counts nothing and spreads nothing: it must be the StatefulSet's own
+            assertEquals(Map.of("matchLabels", selector), constraint.get("labelSelector"), constraint.toString());
+            assertEquals(1, (Integer) constraint.get("maxSkew"), constraint.toString());
+        }
+        // hard across nodes, but nodes the pod may not run on (cordoned by a drain) are no empty place to fill
+        assertEquals("DoNotSchedule", at(byKey.get("kubernetes.io/hostname"), "whenUnsatisfiable"));
+        assertEquals("Honor", at(byKey.get("kubernetes.io/hostname"), "nodeTaintsPolicy"));
+        // soft across zones: a cluster may have none, and a bound zonal disk decides its pod's zone
+        assertEquals("ScheduleAnyway", at(byKey.get("topology.kubernetes.io/zone"), "whenUnsatisfiable"));
     }
 
     @ParameterizedTest
@@ -401,6 +556,20 @@ class DeploymentManifestsTest {
     private static String mountPath(List<Map<String, Object>> mounts, String volume) {
         return mounts.stream().filter(m -> volume.equals(m.get("name"))).map(m -> (String) m.get("mountPath"))
                 .findFirst().orElseThrow(() -> new AssertionError("no mount of " + volume));
+    }
+
+    /** A copy of the Integration's PodSpec without the ConfigMap, which kamel run mounts with --resource instead. */
+    private static Map<String, Object> withoutConfig(Map<String, Object> podSpec) {
+        Map<String, Object> copy = new java.util.LinkedHashMap<>(podSpec);
+        List<Map<String, Object>> volumes = at(podSpec, "volumes");
+        copy.put("volumes", volumes.stream().filter(v -> !"config".equals(v.get("name"))).toList());
+        List<Map<String, Object>> containers = at(podSpec, "containers");
+        assertEquals(1, containers.size(), "one container, Camel K's");
+        Map<String, Object> container = new java.util.LinkedHashMap<>(containers.get(0));
+        List<Map<String, Object>> mounts = at(container, "volumeMounts");
+        container.put("volumeMounts", mounts.stream().filter(m -> !"config".equals(m.get("name"))).toList());
+        copy.put("containers", List.of(container));
+        return copy;
     }
 
     private static Map<String, Object> volume(List<Map<String, Object>> volumes, String name) {

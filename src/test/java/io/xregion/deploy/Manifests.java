@@ -59,8 +59,15 @@ final class Manifests {
         return only(kustomize(K8S.resolve("camel-k").resolve(region)), "Integration");
     }
 
+    /**
+     * The flag every render needs: the ConfigMap (k8s/config) is made from application.properties and routes/, which
+     * are outside the kustomization, and kustomize refuses those by default. {@code kubectl apply -k} has no such flag,
+     * hence the documented {@code kubectl kustomize ... | kubectl apply -f -}.
+     */
+    static final String LOAD_RESTRICTOR = "--load-restrictor=LoadRestrictionsNone";
+
     static List<Map<String, Object>> kustomize(Path directory) {
-        return documents(run("kubectl", "kustomize", directory.toString()));
+        return documents(run("kubectl", "kustomize", LOAD_RESTRICTOR, directory.toString()));
     }
 
     /** Runs a command line in the project directory with bash; see {@link #run(String...)}. */
@@ -70,6 +77,19 @@ final class Manifests {
 
     /** Runs a command in the project directory and returns what it printed; fails on a non-zero exit. */
     static String run(String... command) {
+        Outcome outcome = attempt(command);
+        if (outcome.exitCode() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed:\n" + outcome.output());
+        }
+        return outcome.output();
+    }
+
+    /** What a command printed (standard output and error) and how it exited. */
+    record Outcome(int exitCode, String output) {
+    }
+
+    /** Runs a command in the project directory, whatever its exit code. */
+    static Outcome attempt(String... command) {
         try {
             Process process = new ProcessBuilder(command).directory(PROJECT.toFile()).redirectErrorStream(true)
                     .start();
@@ -77,10 +97,11 @@ final class Manifests {
             try (InputStream in = process.getInputStream()) {
                 output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new AssertionError(String.join(" ", command) + " failed:\n" + output);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(String.join(" ", command) + " did not finish in 60 s:\n" + output);
             }
-            return output;
+            return new Outcome(process.exitValue(), output);
         } catch (IOException e) {
             throw new IllegalStateException(command[0] + " cannot be run (kubectl renders the overlays; .ci/run "
                     + "installs it)", e);
@@ -91,15 +112,17 @@ final class Manifests {
     }
 
     /**
-     * The command a document gives to make the ConfigMap, as written there (its continuation lines joined), without
-     * the {@code | kubectl apply -f -} that would send it to a cluster.
+     * The command a document gives to install a kustomization ({@code kubectl kustomize ... <directory> | kubectl
+     * apply -f -}), as written there (its continuation lines joined), without the {@code | kubectl apply -f -} that
+     * would send it to a cluster.
      */
-    static String configMapCommand(Path document) {
+    static String installCommand(Path document, String directory) {
         String text = read(document).replaceAll("\\\\\n[#\\s]*", " ");
-        java.util.regex.Matcher command = java.util.regex.Pattern
-                .compile("(kubectl create configmap [^|\n]*?)\\s*\\|\\s*kubectl apply -f -").matcher(text);
+        Matcher command = Pattern.compile("(kubectl kustomize [^|\n]*?" + Pattern.quote(directory)
+                + ")\\s*\\|\\s*kubectl apply -f -").matcher(text);
         if (!command.find()) {
-            throw new AssertionError(document + " gives no kubectl create configmap ... | kubectl apply -f - command");
+            throw new AssertionError(document + " gives no kubectl kustomize ... " + directory
+                    + " | kubectl apply -f - command");
         }
         return command.group(1).trim();
     }

@@ -61,14 +61,15 @@ class PackagedJarIT {
     void startsInTheProductionProfileAsTheDeploymentRunsIt() throws Exception {
         Path jar = runnerJar();
 
-        Map<String, Object> deployment = only(Manifests.rendered("eastus"), "StatefulSet");
+        List<Map<String, Object>> rendered = Manifests.rendered("eastus");
+        Map<String, Object> deployment = only(rendered, "StatefulSet");
         Map<String, Object> container = container(deployment);
         String configMount = mountPath(container, "config");
         Path config = Files.createDirectories(deployments.resolve("config"));
-        // the ConfigMap: application.properties and the route files, flat
-        Files.copy(Manifests.PROJECT.resolve("application.properties"), config.resolve("application.properties"));
-        for (String route : Manifests.routeFiles()) {
-            Files.copy(Manifests.PROJECT.resolve("routes").resolve(route), config.resolve(route));
+        // the generated ConfigMap the StatefulSet mounts, a file per key, as the kubelet writes it
+        Map<String, String> configMap = at(only(rendered, "ConfigMap"), "data");
+        for (Map.Entry<String, String> file : configMap.entrySet()) {
+            Files.writeString(config.resolve(file.getKey()), file.getValue());
         }
 
         Map<String, String> settings = services.productionSettings();

@@ -45,6 +45,24 @@ class WorkloadIdentityManifestsTest {
         Map<String, String> env = Manifests.environment(Manifests.container(workload));
         assertFalse(env.values().stream().anyMatch(v -> v.startsWith("secret:")), env.toString());
         assertEveryInstanceAndNamespaceOnWorkloadIdentity(env);
+
+        // the component's patch of the pod template keeps the region's hardening: the generated ConfigMap, the
+        // spread and a disruption budget over exactly these pods
+        assertEquals(configMapName(documents), configMapVolume(at(workload, "spec", "template", "spec", "volumes")));
+        List<Map<String, Object>> spread = at(workload, "spec", "template", "spec", "topologySpreadConstraints");
+        assertEquals(2, spread.size(), spread.toString());
+        assertEquals((Map<String, String>) at(workload, "spec", "selector", "matchLabels"),
+                at(Manifests.only(documents, "PodDisruptionBudget"), "spec", "selector", "matchLabels"));
+    }
+
+    private static String configMapName(List<Map<String, Object>> documents) {
+        return at(Manifests.only(documents, "ConfigMap"), "metadata", "name");
+    }
+
+    private static String configMapVolume(List<Map<String, Object>> volumes) {
+        return volumes.stream().filter(v -> "config".equals(v.get("name")))
+                .map(v -> (String) at(v, "configMap", "name")).findFirst()
+                .orElseThrow(() -> new AssertionError("no config volume"));
     }
 
     @Test
@@ -64,6 +82,8 @@ class WorkloadIdentityManifestsTest {
         vars.forEach(v -> env.put(v.substring(0, v.indexOf('=')), v.substring(v.indexOf('=') + 1)));
         assertFalse(env.values().stream().anyMatch(v -> v.startsWith("secret:")), env.toString());
         assertEveryInstanceAndNamespaceOnWorkloadIdentity(env);
+        assertEquals(configMapName(documents), configMapVolume(at(integration, "spec", "template", "spec",
+                "volumes")));
     }
 
     /** application.properties with this environment on top loads every instance and namespace on Entra ID. */
