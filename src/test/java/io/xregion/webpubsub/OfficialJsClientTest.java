@@ -31,7 +31,10 @@ import org.junit.jupiter.api.Test;
 class OfficialJsClientTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-    /** How long @azure/web-pubsub-client 1.1.0 tries to recover a reliable connection before it negotiates again. */
+    /**
+     * How long @azure/web-pubsub-client 1.1.0 tries to recover a reliable connection before it negotiates again
+     * ({@code AbortSignal.timeout(30 * 1000)} in its webPubSubClient.js).
+     */
     private static final Duration RECOVERY_WINDOW = Duration.ofSeconds(30);
     /** Below the window by this much: a generous deadline for the way home, which only the window's wait would miss. */
     private static final Duration MARGIN = Duration.ofSeconds(10);
