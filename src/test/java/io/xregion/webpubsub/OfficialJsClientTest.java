@@ -117,11 +117,13 @@ class OfficialJsClientTest {
         dev("eastus", "up");
         // closed by failback, its recovery refused, it negotiates at once: home well before the SDK's 30 s recovery
         // window would have run out, which a client waiting on a recovery never granted would sit through
-        JsonNode disconnected = client.awaitEvent("disconnected");
+        long deadline = up + RECOVERY_WINDOW.minus(MARGIN).toNanos();
+        JsonNode disconnected = client.await("the end of its connection (recovery refused) before the window runs out",
+                l -> "disconnected".equals(l.path("event").asText()), deadline);
         assertTrue(disconnected.path("message").asText().contains("home region"), disconnected.toString());
         JsonNode home = client.await("a connection back on eastus before the recovery window runs out",
                 l -> "connected".equals(l.path("event").asText()) && "eastus".equals(l.path("region").asText()),
-                up + RECOVERY_WINDOW.minus(MARGIN).toNanos());
+                deadline);
         assertNotEquals(onWestus, home.get("connectionId").asText(), "a new connection, not a recovered one");
         System.out.printf("reliable client home %d ms after eastus came up%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - up));
