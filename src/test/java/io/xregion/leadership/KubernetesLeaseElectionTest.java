@@ -7,8 +7,10 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -39,6 +41,8 @@ class KubernetesLeaseElectionTest {
     private static final Map<String, String> LABELS = Map.of("app.kubernetes.io/name", "xregion",
             "xregion.io/region", "eastus");
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** How many renewals of the Lease by one leader show that the election holds. */
+    private static final int RENEWALS = 2;
 
     private KubernetesMockServer server;
     private NamespacedKubernetesClient client;
@@ -101,8 +105,12 @@ class KubernetesLeaseElectionTest {
         return leaders;
     }
 
+    private Lease lease() {
+        return client.leases().inNamespace(NAMESPACE).withName("leaders-" + GROUP).get();
+    }
+
     private String holder() {
-        Lease lease = client.leases().inNamespace(NAMESPACE).withName("leaders-" + GROUP).get();
+        Lease lease = lease();
         return lease == null ? null : lease.getSpec().getHolderIdentity();
     }
 
@@ -113,9 +121,19 @@ class KubernetesLeaseElectionTest {
         Awaitility.await().atMost(WAIT).until(() -> leaders().size() == 1);
         String leader = leaders().get(0);
         assertEquals(leader, holder(), "the Lease names the leader's pod");
-        // the election holds: still one leader, the same, after several retry periods
-        Awaitility.await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).until(() -> leaders().size() == 1);
-        assertEquals(List.of(leader), leaders());
+        // the election holds: the leader renews the Lease (its renewTime moves on) again and again, and at every look
+        // meanwhile it is the only leader, the Lease's holder, and no transition is recorded
+        Integer transitions = lease().getSpec().getLeaseTransitions();
+        Set<String> renewals = new LinkedHashSet<>();
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+            Lease lease = lease();
+            assertEquals(List.of(leader), leaders(), "one leader, the same");
+            assertEquals(leader, lease.getSpec().getHolderIdentity(), "the Lease names it");
+            assertEquals(transitions, lease.getSpec().getLeaseTransitions(), "no transition");
+            renewals.add(String.valueOf(lease.getSpec().getRenewTime()));
+            return renewals.size() >= RENEWALS + 1;
+        });
+        System.out.println("the leader renewed the Lease at " + renewals);
 
         // the leader's pod is gone (killed, its process with it): the other replica takes the Lease
         String other = leader.equals("xregion-0") ? "xregion-1" : "xregion-0";

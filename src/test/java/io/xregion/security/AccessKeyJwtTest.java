@@ -21,12 +21,14 @@ import com.azure.messaging.webpubsub.WebPubSubServiceClientBuilder;
 import com.azure.messaging.webpubsub.models.GetClientAccessTokenOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xregion.emulator.security.AccessKeyTokens;
 import io.xregion.testing.Keys;
+import io.xregion.testing.PublishedEventSignature;
 import org.junit.jupiter.api.Test;
 
 /**
  * Our access-key tokens beside the official Java SDK's own, checked with the JDK's HMAC rather than with the library
- * that signed them.
+ * that signed them; event signatures against the vector Microsoft's own SDKs are tested with.
  */
 class AccessKeyJwtTest {
 
@@ -80,6 +82,15 @@ class AccessKeyJwtTest {
         String expected = HexFormat.of().formatHex(mac.doFinal("conn-1".getBytes(StandardCharsets.UTF_8)));
         assertEquals(expected, HmacSha256.hex(key, "conn-1"));
         assertTrue(expected.matches("[0-9a-f]{64}"));
+    }
+
+    @Test
+    void ourEventSignatureAndTheLocalAzuresAreMicrosoftsPublishedOne() {
+        assertEquals(PublishedEventSignature.SIGNATURE, "sha256=" + HmacSha256.hex(PublishedEventSignature.ACCESS_KEY,
+                PublishedEventSignature.CONNECTION_ID), "xregion's check");
+        assertEquals(PublishedEventSignature.SIGNATURE, "sha256=" + new AccessKeyTokens(
+                PublishedEventSignature.ACCESS_KEY).hexSignature(PublishedEventSignature.CONNECTION_ID),
+                "the local Azure's signer");
     }
 
     private static JsonNode header(String token) throws Exception {

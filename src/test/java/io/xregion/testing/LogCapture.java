@@ -2,6 +2,8 @@ package io.xregion.testing;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
@@ -13,7 +15,15 @@ import org.apache.logging.log4j.core.config.Property;
 /** Everything logged while it is open, messages and stack traces, at every level the configuration lets through. */
 public final class LogCapture extends AbstractAppender implements AutoCloseable {
 
+    /**
+     * A message and the {@link System#nanoTime()} at which it was appended. Appenders run in the thread that logs, so
+     * a line logged before a step of a route and one logged after it are at least that step's duration apart.
+     */
+    public record Line(long atNanos, String message) {
+    }
+
     private final StringBuffer text = new StringBuffer();
+    private final List<Line> lines = new CopyOnWriteArrayList<>();
 
     private LogCapture() {
         super("test-capture", null, null, true, Property.EMPTY_ARRAY);
@@ -39,6 +49,7 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
 
     @Override
     public void append(LogEvent event) {
+        lines.add(new Line(System.nanoTime(), event.getMessage().getFormattedMessage()));
         text.append(event.getLevel()).append(' ').append(event.getLoggerName()).append(' ')
                 .append(event.getMessage().getFormattedMessage()).append('\n');
         if (event.getThrown() != null) {
@@ -50,6 +61,11 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
 
     public String text() {
         return text.toString();
+    }
+
+    /** The messages that contain the fragment, oldest first. */
+    public List<Line> lines(String fragment) {
+        return lines.stream().filter(line -> line.message().contains(fragment)).toList();
     }
 
     @Override

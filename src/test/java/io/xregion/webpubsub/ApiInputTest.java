@@ -7,13 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
+import com.azure.core.http.rest.RequestOptions;
+import com.azure.messaging.webpubsub.WebPubSubServiceClient;
+import com.azure.messaging.webpubsub.WebPubSubServiceClientBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.dev.DevEmulators;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.HttpCalls.Answer;
 import io.xregion.testing.LogCapture;
 import io.xregion.testing.RunningApp;
+import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +30,8 @@ import io.xregion.health.HealthState;
 
 /** Malformed input to every endpoint gets a 4xx with a JSON error body, and nothing a caller sends leaks a secret. */
 class ApiInputTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
 
     private static RunningApp app;
     private static LogCapture logs;
@@ -171,13 +179,70 @@ class ApiInputTest {
         assertEquals(202, HttpCalls.post(app.url("/broadcast"), "text/plain", "still here").status());
     }
 
+    /**
+     * Real clients on the primary: one in the group of an odd name, one that is the user of an odd name, and
+     * bystanders in the groups and of the users those names become when cut at a slash, space, '?' or comma. A
+     * message to all is the next thing each bystander sees: one connection's messages arrive in the order they were
+     * sent, so had the group or user message reached a bystander, it would have come first.
+     */
     @Test
-    void groupAndUserNamesArePassedSafelyEvenWithSlashesAndSpaces() {
-        Answer group = HttpCalls.post(app.url("/broadcast/groups/room%2F1%20a%3Fb"), "text/plain", "hi");
-        assertEquals(202, group.status(), group.body());
-        Answer user = HttpCalls.post(app.url("/broadcast/users/al%C3%AFce%2Cx"), "application/json", "{\"k\":1}");
-        assertEquals(202, user.status(), user.body());
-        assertEquals("accepted", user.json().get("instances").get("eastus").get("status").asText());
+    void groupAndUserBroadcastsReachOnlyTheirMembersEvenWithSlashesSpacesAndCommasInTheNames() {
+        String group = "room/1 a?b";
+        String user = "al\u00efce,x";
+        WebPubSubServiceClient eastus = new WebPubSubServiceClientBuilder().connectionString(
+                app.bean("devEmulators", DevEmulators.class).webPubSub().get("eastus").connectionString())
+                .hub("chat").buildClient();
+        try (WsClient member = negotiated("member"); WsClient inNearbyGroups = negotiated("bystander");
+                WsClient theUser = negotiated(user); WsClient nearbyUser = negotiated("al\u00efce");
+                WsClient otherNearbyUser = negotiated("x")) {
+            eastus.addConnectionToGroupWithResponse(group, connected(member).get("connectionId").asText(),
+                    new RequestOptions());
+            String bystander = connected(inNearbyGroups).get("connectionId").asText();
+            for (String nearby : List.of("room", "room/1", "room/1 a", "b", "room%2F1%20a%3Fb")) {
+                eastus.addConnectionToGroupWithResponse(nearby, bystander, new RequestOptions());
+            }
+            assertEquals(user, connected(theUser).get("userId").asText());
+            assertEquals("al\u00efce", connected(nearbyUser).get("userId").asText());
+            assertEquals("x", connected(otherNearbyUser).get("userId").asText());
+
+            Answer toGroup = HttpCalls.post(app.url("/broadcast/groups/room%2F1%20a%3Fb"), "text/plain", "hi");
+            assertEquals(202, toGroup.status(), toGroup.body());
+            assertEquals("accepted", toGroup.json().get("instances").get("eastus").get("status").asText());
+            JsonNode received = member.nextJson(WAIT);
+            assertEquals("hi", received.get("data").asText(), received.toString());
+            assertEquals(group, received.path("group").asText(), received.toString());
+
+            Answer toUser = HttpCalls.post(app.url("/broadcast/users/al%C3%AFce%2Cx"), "application/json",
+                    "{\"k\":1}");
+            assertEquals(202, toUser.status(), toUser.body());
+            assertEquals("accepted", toUser.json().get("instances").get("eastus").get("status").asText());
+            received = theUser.nextJson(WAIT);
+            assertEquals("json", received.get("dataType").asText(), received.toString());
+            assertEquals(1, received.get("data").get("k").asInt(), received.toString());
+
+            assertEquals(202, HttpCalls.post(app.url("/broadcast"), "text/plain", "marker").status());
+            for (WsClient client : List.of(member, inNearbyGroups, theUser, nearbyUser, otherNearbyUser)) {
+                JsonNode next = client.nextJson(WAIT);
+                assertEquals("marker", next.path("data").asText(),
+                        "only the message to all reached this client since it connected, not " + next);
+            }
+        }
+    }
+
+    /** A client on the instance negotiate hands out, as the user asked for (the dev profile's negotiate). */
+    private static WsClient negotiated(String userId) {
+        Answer negotiate = HttpCalls.get(app.url("/negotiate?userId="
+                + java.net.URLEncoder.encode(userId, StandardCharsets.UTF_8)));
+        assertEquals(200, negotiate.status(), negotiate.body());
+        assertEquals("eastus", negotiate.json().get("region").asText(), negotiate.body());
+        return WsClient.connect(negotiate.json().get("url").asText(), "json.webpubsub.azure.v1");
+    }
+
+    /** The client's first frame, which must say it is connected. */
+    private static JsonNode connected(WsClient client) {
+        JsonNode connected = client.nextJson(WAIT);
+        assertEquals("connected", connected.path("event").asText(), connected.toString());
+        return connected;
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.xregion.testing.HttpCalls;
 import io.xregion.testing.HttpCalls.Answer;
 import io.xregion.testing.Keys;
 import io.xregion.testing.LogCapture;
+import io.xregion.testing.PublishedEventSignature;
 import io.xregion.testing.RunningApp;
 import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
@@ -45,7 +46,9 @@ class EventHandlerOriginsAndKeysTest {
     static void start() {
         services = new ExternalServices();
         int port = RunningApp.freePort();
-        eastSecondaryKey = Keys.random();
+        // the secondary key is the one of Microsoft's published signature, so an event signed by code other than
+        // ours can be checked too
+        eastSecondaryKey = PublishedEventSignature.ACCESS_KEY;
         // the emulator validates the handler and names itself, its custom domain and a replica in every request
         east = WebPubSubEmulator.start(EmulatorOptions.of("east-with-domain", Keys.random())
                 .withEventHandler("http://127.0.0.1:" + port + "/eventhandler")
@@ -117,6 +120,18 @@ class EventHandlerOriginsAndKeysTest {
 
     private static Answer options(String origins) {
         return HttpCalls.call("OPTIONS", app.url("/eventhandler"), Map.of("WebHook-Request-Origin", origins), null);
+    }
+
+    @Test
+    void anEventSignedAsInMicrosoftsPublishedExampleIsAcceptedAndOneDigitOffIsRefused() {
+        String signature = PublishedEventSignature.SIGNATURE;
+        Answer accepted = event(PublishedEventSignature.CONNECTION_ID, "sha256=" + "0".repeat(64) + "," + signature);
+        assertEquals(204, accepted.status(), accepted.body());
+        String oneDigitOff = signature.substring(0, signature.length() - 1)
+                + (signature.endsWith("1") ? "2" : "1");
+        Answer refused = event(PublishedEventSignature.CONNECTION_ID, oneDigitOff);
+        assertEquals(401, refused.status(), refused.body());
+        assertEquals("SignatureInvalid", refused.json().get("error").get("code").asText(), refused.body());
     }
 
     /** A connected event, as the service sends it (a system event the app answers 204). */

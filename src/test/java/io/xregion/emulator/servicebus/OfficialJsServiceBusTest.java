@@ -25,16 +25,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The official JavaScript SDK (@azure/service-bus 7.9.5, npm, rhea-based) against the emulator with its
  * {@code UseDevelopmentEmulator=true} connection string: every operation the emulator offers works, and every one it
- * leaves out fails at once with an error naming it. One namespace and one node process serve the class, each test on
- * entities of its own; the outage test has a namespace of its own. Needs node and npm (installed once into
- * target/js-client from src/test/js/package-lock.json).
+ * leaves out is refused with an error naming it, within the client's deadline (never left hanging). One namespace and
+ * one node process serve the class, each test on entities of its own; the outage test has a namespace of its own.
+ * Needs node and npm (installed once into target/js-client from src/test/js/package-lock.json).
  */
 class OfficialJsServiceBusTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final Duration LOCK = Duration.ofSeconds(2);
-    /** Far below the SDK's own operation timeout (60 s): an unsupported operation is refused, not left hanging. */
-    private static final long FAST_MS = 3000;
 
     private static ServiceBusEmulator namespace;
     private static JsServiceBusClient js;
@@ -126,21 +124,26 @@ class OfficialJsServiceBusTest {
     }
 
     @Test
-    void renewMessageLockKeepsTheMessageLockedPastItsFirstExpiry() throws Exception {
-        js.ok("send", "entity", "renew", "messages", messages("long"));
+    void renewMessageLockKeepsTheMessageLockedPastTheExpiryOfALockTakenAfterIt() throws Exception {
+        js.ok("send", "entity", "renew", "messages", messages("long", "control"));
         js.ok("receiver", "name", "renew", "entity", "renew", "autoRenew", false);
         JsonNode message = js.ok("receive", "receiver", "renew", "count", 1).path("messages").get(0);
+        JsonNode control = js.ok("receive", "receiver", "renew", "count", 1).path("messages").get(0);
+        assertEquals(List.of("long", "control"), List.of(message.path("messageId").asText(),
+                control.path("messageId").asText()));
         UUID token = UUID.fromString(message.path("lockToken").asText());
-        Instant firstExpiry = Instant.parse(message.path("lockedUntil").asText());
+        UUID controlToken = UUID.fromString(control.path("lockToken").asText());
 
-        // renewed shortly before it runs out, the lock outlives its first expiry
-        Awaitility.await().atMost(WAIT).until(() -> Instant.now().isAfter(firstExpiry.minusMillis(700)));
-        JsonNode renewed = js.ok("renew", "receiver", "renew", "messageId", "long");
-        assertTrue(Instant.parse(renewed.path("after").asText()).isAfter(firstExpiry.plusMillis(1000)),
-                renewed.toString());
-        Awaitility.await().atMost(WAIT).until(() -> Instant.now().isAfter(firstExpiry.plusMillis(300)));
+        // renewed every 300 ms, well within the 2 s lock, until the control's lock (taken after ours, never renewed)
+        // has run out: ours has then outlived its first lock
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
+            JsonNode renewed = js.ok("renew", "receiver", "renew", "messageId", "long");
+            assertTrue(Instant.parse(renewed.path("after").asText()).isAfter(Instant.parse(
+                    renewed.path("before").asText())), "each renewal moves the lock on: " + renewed);
+            return !namespace.lockTokens("renew").contains(controlToken);
+        });
         assertTrue(namespace.lockTokens("renew").contains(token), "still locked after the first expiry");
-        assertEquals(0, namespace.depth("renew"));
+        assertEquals(1, namespace.depth("renew"), "only the control message is back in the queue");
         js.ok("settle", "receiver", "renew", "messageId", "long", "action", "complete");
         assertEquals(0, namespace.locked("renew"));
     }
@@ -225,24 +228,24 @@ class OfficialJsServiceBusTest {
         js.ok("close", "receiver", "second");
     }
 
-    // ---- what the emulator leaves out fails at once, naming it
+    // ---- what the emulator leaves out is refused, naming it, rather than left hanging
 
     @Test
     void sessionReceiversAreRefusedAtAttach() throws Exception {
-        assertFailsFast(js.fails("acceptSession", "entity", "unsupported"), "sessions");
+        assertRefused(js.fails("acceptSession", "entity", "unsupported"), "sessions");
         // With a session id the SDK compares the session filter of the (refused, so empty) attach before it reads the
-        // detach's error, and reports its own SessionCannotBeLocked instead of the emulator's words: at once still.
+        // detach's error, and reports its own SessionCannotBeLocked instead of the emulator's words: refused still.
         JsonNode named = js.fails("acceptSession", "entity", "unsupported", "sessionId", "s-1");
-        assertTrue(named.path("ms").asLong() < FAST_MS, named.toString());
+        assertFalse(named.path("error").path("message").asText().contains("timed out"), named.toString());
         assertEquals("SessionCannotBeLocked", named.path("error").path("code").asText(), named.toString());
         assertTrue(named.path("error").path("message").asText().contains("session 's-1'"), named.toString());
     }
 
     @Test
     void scheduledMessagesAreRefused() throws Exception {
-        assertFailsFast(js.fails("schedule", "entity", "unsupported", "messages", messages("later")),
+        assertRefused(js.fails("schedule", "entity", "unsupported", "messages", messages("later")),
                 "scheduleMessages");
-        assertFailsFast(js.fails("cancelScheduled", "entity", "unsupported", "sequenceNumbers", List.of(1)),
+        assertRefused(js.fails("cancelScheduled", "entity", "unsupported", "sequenceNumbers", List.of(1)),
                 "cancelScheduledMessages");
         assertEquals(0, namespace.depth("unsupported"), "nothing was scheduled or sent");
     }
@@ -252,10 +255,10 @@ class OfficialJsServiceBusTest {
         js.ok("send", "entity", "unsupported", "messages", messages("defer-me"));
         js.ok("receiver", "name", "deferring", "entity", "unsupported", "autoRenew", false);
         js.ok("receive", "receiver", "deferring", "count", 1);
-        assertFailsFast(js.fails("settle", "receiver", "deferring", "messageId", "defer-me", "action", "defer"),
+        assertRefused(js.fails("settle", "receiver", "deferring", "messageId", "defer-me", "action", "defer"),
                 "deferMessage");
         assertEquals(1, namespace.locked("unsupported"));
-        assertFailsFast(js.fails("receiveDeferred", "receiver", "deferring", "sequenceNumbers", List.of(1)),
+        assertRefused(js.fails("receiveDeferred", "receiver", "deferring", "sequenceNumbers", List.of(1)),
                 "receiveDeferredMessages");
         // the lock runs out and the message is back for any receiver
         Awaitility.await().atMost(WAIT).until(() -> namespace.depth("unsupported") == 1);
@@ -266,17 +269,22 @@ class OfficialJsServiceBusTest {
 
     @Test
     void subscriptionRulesAreRefused() throws Exception {
-        assertFailsFast(js.fails("rules", "entity", "events", "subscription", "app", "action", "list"),
+        assertRefused(js.fails("rules", "entity", "events", "subscription", "app", "action", "list"),
                 "subscription rules");
-        assertFailsFast(js.fails("rules", "entity", "events", "subscription", "app", "action", "create", "rule",
+        assertRefused(js.fails("rules", "entity", "events", "subscription", "app", "action", "create", "rule",
                 "all"), "subscription rules");
-        assertFailsFast(js.fails("rules", "entity", "events", "subscription", "app", "action", "delete", "rule",
+        assertRefused(js.fails("rules", "entity", "events", "subscription", "app", "action", "delete", "rule",
                 "$Default"), "subscription rules");
     }
 
-    private static void assertFailsFast(JsonNode answer, String naming) {
+    /**
+     * The call failed with an error naming what is unsupported, not with a time-out. Every call's answer must come
+     * within the client's deadline ({@link #WAIT}), far below the SDK's own operation timeout (60 s), so an operation
+     * left hanging fails the test; how long a refusal takes is printed, never asserted.
+     */
+    private static void assertRefused(JsonNode answer, String naming) {
         String message = answer.path("error").path("message").asText();
-        assertTrue(answer.path("ms").asLong() < FAST_MS, "refused at once, not after a timeout: " + answer);
+        System.out.printf("refused in %d ms: %s%n", answer.path("ms").asLong(), naming);
         assertTrue(message.contains("does not support") && message.contains(naming),
                 "the error names what is unsupported: " + answer);
         assertFalse(message.contains("timed out"), answer.toString());

@@ -169,16 +169,25 @@ class ServiceBusEmulatorSdkTest {
     }
 
     @Test
-    void renewLockKeepsAMessageLocked() {
-        sender("orders").sendMessage(new ServiceBusMessage("long").setMessageId("l"));
+    void renewLockKeepsAMessageLockedPastTheExpiryOfALockTakenAfterIt() {
+        ServiceBusSenderClient sender = sender("orders");
+        sender.sendMessage(new ServiceBusMessage("long").setMessageId("l"));
+        sender.sendMessage(new ServiceBusMessage("control").setMessageId("c"));
         ServiceBusReceiverClient receiver = receiver("orders", ServiceBusReceiveMode.PEEK_LOCK);
         ServiceBusReceivedMessage message = receive(receiver, 1).get(0);
-        for (int i = 0; i < 3; i++) {
-            Awaitility.await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).until(() -> true);
+        ServiceBusReceivedMessage control = receive(receiver, 1).get(0);
+        assertEquals(List.of("l", "c"), List.of(message.getMessageId(), control.getMessageId()));
+        UUID token = UUID.fromString(message.getLockToken());
+        UUID controlToken = UUID.fromString(control.getLockToken());
+
+        // renewed every half second, well within the 3 s lock, until the control's lock (taken after ours, never
+        // renewed) has run out: ours has then outlived its first lock
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
             receiver.renewMessageLock(message);
-        }
-        // more than a lock duration (3 s) passed: only the renewals kept it locked
-        assertEquals(0, namespace.depth("orders"));
+            return !namespace.lockTokens("orders").contains(controlToken);
+        });
+        assertTrue(namespace.lockTokens("orders").contains(token), "the renewed message is still locked");
+        assertEquals(1, namespace.depth("orders"), "only the control message is back in the queue");
         receiver.complete(message);
         assertEquals(0, namespace.locked("orders"));
     }

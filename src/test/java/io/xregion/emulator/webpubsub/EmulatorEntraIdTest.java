@@ -1,6 +1,7 @@
 package io.xregion.emulator.webpubsub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -142,12 +143,28 @@ class EmulatorEntraIdTest {
     }
 
     @Test
-    void theIssuerCanRollItsKeys() {
-        WebPubSubServiceClient sdk = sdk(credential(EmulatorEntraIdTest::managedIdentityToken));
-        sdk.sendToAll("before", WebPubSubContentType.TEXT_PLAIN);
-        entra.rollKey();
-        // a token with the new kid: the emulator refetches the issuer's keys
-        sdk(credential(EmulatorEntraIdTest::managedIdentityToken)).sendToAll("after", WebPubSubContentType.TEXT_PLAIN);
+    void aTokenSignedWithTheIssuersNewKeyIsAcceptedOnceTheIssuerRollsItsKeys() throws Exception {
+        WebPubSubServiceClient before = sdk(credential(EmulatorEntraIdTest::managedIdentityToken));
+        String url = before.getClientAccessToken(new GetClientAccessTokenOptions().setUserId("roller")).getUrl();
+        try (WsClient roller = WsClient.connect(tls.clientContext(), url, JSON_PROTOCOL)) {
+            assertEquals("connected", roller.nextJson(WAIT).get("event").asText());
+            String oldKey = keyId(managedIdentityToken(EntraTokens.WEBPUBSUB_AUDIENCE));
+            before.sendToAll("before", WebPubSubContentType.TEXT_PLAIN);
+            assertEquals("before", roller.nextJson(WAIT).get("data").asText());
+
+            entra.rollKey();
+            // the premise: tokens are now signed with a key the emulator has not fetched yet
+            String newKey = keyId(managedIdentityToken(EntraTokens.WEBPUBSUB_AUDIENCE));
+            assertNotEquals(oldKey, newKey, "the issuer signs with a new key");
+            // a token with the new kid: the emulator fetches the issuer's keys again and accepts it
+            sdk(credential(EmulatorEntraIdTest::managedIdentityToken)).sendToAll("after",
+                    WebPubSubContentType.TEXT_PLAIN);
+            assertEquals("after", roller.nextJson(WAIT).get("data").asText());
+        }
+    }
+
+    private static String keyId(String token) throws java.text.ParseException {
+        return com.nimbusds.jwt.SignedJWT.parse(token).getHeader().getKeyID();
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
+import io.xregion.testing.LogCapture;
 import io.xregion.testing.RedisServer;
 
 /** The claim / confirm / remove contract against a real redis-server, and the hold and degrade policies. */
@@ -269,7 +270,7 @@ class RedisDuplicateStoreTest {
 
     @Test
     void anAccessKeyIsSentAndNeverShown() {
-        try (RedisServer secured = RedisServer.start("s3cret-key-123")) {
+        try (RedisServer secured = RedisServer.start("s3cret-key-123"); LogCapture logs = LogCapture.begin()) {
             DuplicateStoreSettings base = RedisStores.settings(secured, "east", 5000, 500, 0);
             DuplicateStoreSettings settings = new DuplicateStoreSettings(base.endpoints(), "s3cret-key-123", "east",
                     "test:", base.lease(), base.window(), base.maxEntries(), base.hold(), base.claimWait(),
@@ -281,15 +282,24 @@ class RedisDuplicateStoreTest {
             assertFalse(settings.toString().contains("s3cret"));
             assertFalse(east.describe().toString().contains("s3cret"));
 
-            RedisDuplicateStore wrongKey = RedisStores.started(new DuplicateStoreSettings(base.endpoints(), "wrong",
-                    "west", "test:", base.lease(), base.window(), base.maxEntries(), base.hold(), base.claimWait(),
-                    base.poll(), base.probeInterval(), base.connectTimeout(), base.timeout(),
-                    base.maxConnections()));
+            String wrong = "wrong-key-7f3a9c";
+            DuplicateStoreSettings wrongSettings = new DuplicateStoreSettings(base.endpoints(), wrong, "west",
+                    "test:", base.lease(), base.window(), base.maxEntries(), base.hold(), base.claimWait(),
+                    base.poll(), base.probeInterval(), base.connectTimeout(), base.timeout(), base.maxConnections());
+            RedisDuplicateStore wrongKey = RedisStores.started(wrongSettings);
             stores.add(wrongKey);
-            // a refused key is treated like an unreachable Redis (here: degrade at once), and not echoed
+            // a refused key is treated like an unreachable Redis (here: degrade at once), and not echoed: not in
+            // the description (whose lastError carries Redis's refusal, shown only while not SHARED), nor in the
+            // settings, nor in anything logged meanwhile
             assertTrue(wrongKey.add("k2"));
             assertEquals(DuplicateStoreState.DEGRADED, wrongKey.state());
-            assertFalse(wrongKey.describe().toString().contains("wrong\""));
+            java.util.Map<String, Object> description = wrongKey.describe();
+            assertTrue(String.valueOf(description.get("lastError")).contains("WRONGPASS"),
+                    "the description says why: " + description);
+            assertFalse(description.toString().contains(wrong), description.toString());
+            assertFalse(wrongSettings.toString().contains(wrong), wrongSettings.toString());
+            assertFalse(logs.text().contains(wrong), "the wrong key was logged");
+            assertTrue(logs.text().contains("Duplicate store: redis at"), "the capture saw the store's own lines");
         }
     }
 }
