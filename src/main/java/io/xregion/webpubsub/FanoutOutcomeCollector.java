@@ -5,7 +5,6 @@ import java.io.InterruptedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
@@ -13,10 +12,10 @@ import io.xregion.webpubsub.FanoutResult.InstanceOutcome;
 import io.xregion.webpubsub.FanoutResult.InstanceOutcome.Status;
 
 /**
- * The fan-out's aggregation strategy: makes each instance's call into its outcome and collects them on the
- * exchange. One instance failing never fails the others: each failure is recorded and cleared from the aggregate.
+ * Makes each instance's call into its outcome and collects them on the fanned-out exchange. One instance failing
+ * never fails the others: each failure is recorded, never thrown.
  */
-public final class FanoutOutcomeCollector implements AggregationStrategy {
+public final class FanoutOutcomeCollector {
 
     private static final String OUTCOMES = "xregion.fanout.outcomes";
 
@@ -26,20 +25,16 @@ public final class FanoutOutcomeCollector implements AggregationStrategy {
         this.endpoints = endpoints;
     }
 
-    @Override
-    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
-        Exchange result = oldExchange == null ? newExchange : oldExchange;
+    /** Records what one call (made on a copy of {@code fanout}, to the endpoint of that URI) came to. */
+    public void record(Exchange fanout, String endpointUri, Exchange call) {
         @SuppressWarnings("unchecked")
-        Map<String, InstanceOutcome> outcomes = result.getProperty(OUTCOMES, Map.class);
+        Map<String, InstanceOutcome> outcomes = fanout.getProperty(OUTCOMES, Map.class);
         if (outcomes == null) {
             outcomes = new ConcurrentHashMap<>();
-            result.setProperty(OUTCOMES, outcomes);
+            fanout.setProperty(OUTCOMES, outcomes);
         }
-        String endpoint = newExchange.getProperty(Exchange.RECIPIENT_LIST_ENDPOINT, String.class);
-        WebPubSubInstance instance = endpoints.instanceOf(endpoint);
-        outcomes.put(instance.name(), outcome(instance.name(), newExchange));
-        result.setException(null);
-        return result;
+        WebPubSubInstance instance = endpoints.instanceOf(endpointUri);
+        outcomes.put(instance.name(), outcome(instance.name(), call));
     }
 
     /**

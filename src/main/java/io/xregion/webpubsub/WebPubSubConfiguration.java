@@ -60,18 +60,18 @@ public class WebPubSubConfiguration implements CamelConfiguration {
             @BeanInject("webPubSubSigner") RestRequestSigner signer,
             @PropertyInject("xregion.webpubsub.rest.connect-timeout-ms") String connectTimeout,
             @PropertyInject("xregion.webpubsub.rest.response-timeout-ms") String responseTimeout,
-            @PropertyInject("xregion.webpubsub.rest.fanout-deadline-ms") String fanoutDeadline) {
+            @PropertyInject("xregion.webpubsub.rest.other-instances-wait-ms") String otherInstancesWait) {
         return new WebPubSubRestEndpoints(instances, "webPubSubSigner",
                 Settings.number("xregion.webpubsub.rest.connect-timeout-ms", connectTimeout, 1, 600_000),
                 Settings.number("xregion.webpubsub.rest.response-timeout-ms", responseTimeout, 1, 600_000),
-                Settings.number("xregion.webpubsub.rest.fanout-deadline-ms", fanoutDeadline, 1, 600_000));
+                Settings.number("xregion.webpubsub.rest.other-instances-wait-ms", otherInstancesWait, 1, 600_000));
     }
 
     /**
      * The fan-out's threads: one per call in flight. A call to an instance that stopped answering holds its thread
-     * until its response timeout, after the fan-out has moved on at its deadline, so the pool grows on demand (no
-     * queue: a queued call to a healthy instance would wait behind stalled ones) and the instance's own connection
-     * pool bounds how many of its calls can hang (camel.component.http.connections-per-route).
+     * until its response timeout, after the fan-out has moved on, so the pool grows on demand (no queue: a queued call
+     * to a healthy instance would wait behind stalled ones) and the instance's own connection pool bounds how many of
+     * its calls can hang (camel.component.http.connections-per-route).
      */
     @BindToRegistry(value = "webPubSubFanoutThreads", lazy = true)
     public java.util.concurrent.ExecutorService webPubSubFanoutThreads(CamelContext context) {
@@ -101,6 +101,14 @@ public class WebPubSubConfiguration implements CamelConfiguration {
             @PropertyInject("xregion.webpubsub.failback.reason") String failbackReason) {
         return new WebPubSubRequests(instances.hub(),
                 Settings.required("xregion.webpubsub.failback.reason", failbackReason));
+    }
+
+    @BindToRegistry(value = "fanoutCalls", lazy = true)
+    public FanoutCalls fanoutCalls(@BeanInject("webPubSubFanoutThreads") java.util.concurrent.ExecutorService threads,
+            @BeanInject("fanoutOutcomeCollector") FanoutOutcomeCollector collector,
+            @PropertyInject("xregion.webpubsub.rest.other-instances-wait-ms") String otherInstancesWait) {
+        return new FanoutCalls(threads, collector, Settings.number("xregion.webpubsub.rest.other-instances-wait-ms",
+                otherInstancesWait, 1, 600_000));
     }
 
     @BindToRegistry(value = "fanoutOutcomeCollector", lazy = true)

@@ -32,18 +32,19 @@ public final class WebPubSubRestEndpoints {
      * @param signerBean the registry name of the {@link RestRequestSigner}
      */
     /**
-     * @param fanoutDeadlineMillis how long a fan-out waits for its calls: also how long a call waits for one of its
-     *                             instance's pooled connections, so an instance whose connections all hang (it stopped
-     *                             answering) costs a further call no more than the fan-out would wait anyway
+     * @param otherInstancesWaitMillis how long a fan-out waits for the other instances once one accepted: also the
+     *                                 longest a call waits for one of its instance's pooled connections, so an
+     *                                 instance whose connections all hang (it stopped answering) costs a further call no
+     *                                 more than the fan-out would wait for it anyway
      */
     public WebPubSubRestEndpoints(WebPubSubInstances instances, String signerBean, long connectTimeoutMillis,
-            long responseTimeoutMillis, long fanoutDeadlineMillis) {
+            long responseTimeoutMillis, long otherInstancesWaitMillis) {
         this.instances = instances;
         // every call xregion fans out is a POST; naming it here also spares camel-http a costly per-request type
         // conversion of a CamelHttpMethod header
         this.options = "?httpMethod=POST&httpClientConfigurer=#" + signerBean + "&throwExceptionOnFailure=true"
                 + "&connectTimeout=" + connectTimeoutMillis + "&responseTimeout=" + responseTimeoutMillis
-                + "&connectionRequestTimeout=" + Math.min(connectTimeoutMillis, fanoutDeadlineMillis);
+                + "&connectionRequestTimeout=" + Math.min(connectTimeoutMillis, otherInstancesWaitMillis);
     }
 
     public String uri(WebPubSubInstance instance) {

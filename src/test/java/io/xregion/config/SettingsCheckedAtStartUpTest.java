@@ -27,6 +27,7 @@ class SettingsCheckedAtStartUpTest {
         xregion.webpubsub.rest.token-lifetime-seconds   | 59       | must be between 60 and 86400
         xregion.webpubsub.rest.connect-timeout-ms       | 0        | must be between 1 and 600000
         xregion.webpubsub.rest.response-timeout-ms      | 600001   | must be between 1 and 600000
+        xregion.webpubsub.rest.other-instances-wait-ms  | 0        | must be between 1 and 600000
         xregion.webpubsub.failback.reason               | ''       | is not set (set it in application.properties or the environment variable XREGION_WEBPUBSUB_FAILBACK_REASON)
         xregion.webpubsub.home-groups.prefix            | ' '      | is not set (set it in application.properties or the environment variable XREGION_WEBPUBSUB_HOME_GROUPS_PREFIX)
         xregion.webpubsub.home-groups.shards            | 1001     | must be between 1 and 1000

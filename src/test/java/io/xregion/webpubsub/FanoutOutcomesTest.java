@@ -47,10 +47,9 @@ class FanoutOutcomesTest {
         return new WebPubSubInstance(name, URI.create(endpoint), Keys.random(), role);
     }
 
-    /** What a recipient list hands the strategy: the call's exchange, with its endpoint and its answer or error. */
-    private Exchange call(WebPubSubInstance instance, Integer status, Exception error) {
+    /** One call's exchange, with its answer or error. */
+    private Exchange call(Integer status, Exception error) {
         Exchange exchange = new DefaultExchange(camel);
-        exchange.setProperty(Exchange.RECIPIENT_LIST_ENDPOINT, endpoints.uri(instance));
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.setException(error);
         return exchange;
@@ -67,22 +66,24 @@ class FanoutOutcomesTest {
     @Test
     void theCollectorTellsTheInstancesFaultFromTheRequestsAndFromOurOwn() {
         FanoutOutcomeCollector collector = new FanoutOutcomeCollector(endpoints);
-        Exchange aggregate = collector.aggregate(null, call(east, 202, null));
-        assertSame(aggregate, collector.aggregate(aggregate, call(west, null, answered(400, "Bad Request"))));
-        collector.aggregate(aggregate, call(north, null, answered(503, "Service Unavailable")));
-        assertNull(aggregate.getException(), "one instance failing never fails the fan-out");
-        Map<String, InstanceOutcome> collected = FanoutOutcomeCollector.take(aggregate);
+        Exchange fanout = new DefaultExchange(camel);
+        collector.record(fanout, endpoints.uri(east), call(202, null));
+        collector.record(fanout, endpoints.uri(west), call(null, answered(400, "Bad Request")));
+        collector.record(fanout, endpoints.uri(north), call(null, answered(503, "Service Unavailable")));
+        assertNull(fanout.getException(), "one instance failing never fails the fan-out");
+        Map<String, InstanceOutcome> collected = FanoutOutcomeCollector.take(fanout);
         assertEquals(new InstanceOutcome("eastus", Status.ACCEPTED, 202, null), collected.get("eastus"));
         assertEquals(new InstanceOutcome("westus", Status.REFUSED, 400, "HTTP 400 Bad Request"),
                 collected.get("westus"));
         assertEquals(new InstanceOutcome("northeurope", Status.UNAVAILABLE, 503, "HTTP 503 Service Unavailable"),
                 collected.get("northeurope"));
-        assertEquals(Map.of(), FanoutOutcomeCollector.take(aggregate), "taken: the next fan-out starts afresh");
+        assertEquals(Map.of(), FanoutOutcomeCollector.take(fanout), "taken: the next fan-out starts afresh");
 
-        Exchange unanswered = collector.aggregate(null, call(east, null,
+        Exchange unanswered = new DefaultExchange(camel);
+        collector.record(unanswered, endpoints.uri(east), call(null,
                 new IllegalStateException("wrapped", new SocketTimeoutException("Read timed out"))));
-        collector.aggregate(unanswered, call(west, null, new ConnectException("Connection refused")));
-        collector.aggregate(unanswered, call(north, null, new IllegalArgumentException("bad header")));
+        collector.record(unanswered, endpoints.uri(west), call(null, new ConnectException("Connection refused")));
+        collector.record(unanswered, endpoints.uri(north), call(null, new IllegalArgumentException("bad header")));
         collected = FanoutOutcomeCollector.take(unanswered);
         assertEquals(new InstanceOutcome("eastus", Status.TIMEOUT, null, "SocketTimeoutException: Read timed out"),
                 collected.get("eastus"));

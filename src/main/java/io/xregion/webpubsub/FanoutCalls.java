@@ -1,0 +1,112 @@
+package io.xregion.webpubsub;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.support.service.ServiceHelper;
+
+/**
+ * Makes one REST call per recipient endpoint, each on a thread of its own, and waits until every call is done, or until
+ * one instance accepted and the others have had {@code otherInstancesWait} more: a call still in flight then (an
+ * instance that stopped answering: its connections hang, nothing refuses them) goes on in the background, bounded by
+ * the REST timeouts and by its instance's connection pool, and is answered {@code pending}. So a lost instance never
+ * holds up the other instances' clients, nor the receiver that broadcasts a message, while a fan-out in which no instance
+ * has answered yet (a cold start: the first TLS handshake, the first Entra token) waits for the first answer.
+ *
+ * <p>Why not Camel's recipient list, which this route used before: in Camel 4.17.0 a parallel recipient list completes
+ * only when every recipient is done, or at a fixed total {@code timeout} counted from its start; it cannot wait "for the
+ * others, a little longer than the first" ({@code RecipientListLimitTest} fails when that changes). A fixed timeout short
+ * enough for a lost instance cut off calls that are merely slow for every instance.
+ */
+public final class FanoutCalls implements Processor {
+
+    private final ExecutorService threads;
+    private final FanoutOutcomeCollector collector;
+    private final long otherInstancesWaitMillis;
+    private final Map<Endpoint, Producer> producers = new ConcurrentHashMap<>();
+
+    /**
+     * @param otherInstancesWaitMillis how long, after the first instance accepted, the fan-out waits for the others
+     */
+    public FanoutCalls(ExecutorService threads, FanoutOutcomeCollector collector, long otherInstancesWaitMillis) {
+        this.threads = threads;
+        this.collector = collector;
+        this.otherInstancesWaitMillis = otherInstancesWaitMillis;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        @SuppressWarnings("unchecked")
+        List<Endpoint> recipients = exchange.getVariable(WebPubSubRestEndpoints.RECIPIENTS, List.class);
+        CompletableFuture<Void> firstAccepted = new CompletableFuture<>();
+        List<CompletableFuture<Exchange>> calls = new ArrayList<>(recipients.size());
+        for (Endpoint endpoint : recipients) {
+            Exchange call = exchange.copy();
+            CompletableFuture<Exchange> done = new CompletableFuture<>();
+            Runnable task = () -> {
+                try {
+                    producer(endpoint).process(call);
+                } catch (Exception e) {
+                    call.setException(e);
+                }
+                done.complete(call);
+            };
+            try {
+                threads.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+            done.thenAccept(answered -> {
+                if (answered.getException() == null) {
+                    firstAccepted.complete(null);
+                }
+            });
+            calls.add(done);
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+        // every call is bounded by its REST timeouts: waiting for "all" ends
+        CompletableFuture.anyOf(all, firstAccepted).get();
+        if (!all.isDone()) {
+            try {
+                all.get(otherInstancesWaitMillis, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // the others are pending: the result names them so
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            Exchange done = calls.get(i).getNow(null);
+            if (done != null) {
+                collector.record(exchange, recipients.get(i).getEndpointUri(), done);
+            }
+        }
+    }
+
+    private Producer producer(Endpoint endpoint) {
+        return producers.computeIfAbsent(endpoint, e -> {
+            try {
+                Producer producer = e.createProducer();
+                // stopped with the context
+                e.getCamelContext().addService(producer, true, true);
+                ServiceHelper.startService(producer);
+                return producer;
+            } catch (Exception failure) {
+                throw new IllegalStateException("the REST client of " + e.getEndpointBaseUri() + " did not start",
+                        failure);
+            }
+        });
+    }
+}
