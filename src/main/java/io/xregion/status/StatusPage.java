@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import io.xregion.http.ApiErrors;
 
 /**
- * The live status page on the management port: {@code /observe/status} (HTML), its script and style sheet, and
+ * The live status page on the management port: {@code /observe/status} (HTML), its script, style sheet and icon, and
  * {@code /observe/status.json}, which the page polls and machines read. Served by Vert.x handlers on the management
  * server's router, as Camel serves {@code /observe/health} and {@code /observe/metrics} there itself: Camel routes
  * (platform-http) go to the API server only. Everything the page needs comes from this app server (no framework, no
@@ -38,6 +38,7 @@ public final class StatusPage {
         resource(router, PATH, "status.html", "text/html; charset=utf-8");
         resource(router, PATH + ".js", "status.js", "text/javascript; charset=utf-8");
         resource(router, PATH + ".css", "status.css", "text/css; charset=utf-8");
+        resource(router, PATH + ".svg", "status.svg", "image/svg+xml");
         // the beans it reads take locks (and readiness runs the health checks): off the event loop
         router.route(PATH + ".json").method(HttpMethod.GET).blockingHandler(context -> json(context, report), false);
     }

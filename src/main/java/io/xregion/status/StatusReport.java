@@ -1,5 +1,7 @@
 package io.xregion.status;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,6 +60,7 @@ public final class StatusReport {
     private final HealthChanges changes;
     private final long refreshMillis;
     private final Clock clock;
+    private final String replica = hostName();
 
     public StatusReport(CamelContext camel, WebPubSubInstances instances, WebPubSubHealth instanceHealth,
             ServiceBusSettings serviceBus, NamespaceHealth namespaceHealth, PassiveRoles passiveRoles,
@@ -82,6 +85,7 @@ public final class StatusReport {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("app", camel.getName());
         status.put("region", instances.primary().name());
+        status.put("replica", replica);
         status.put("time", clock.instant().toString());
         status.put("refreshMs", refreshMillis);
         status.put("ready", readiness());
@@ -195,10 +199,10 @@ public final class StatusReport {
         Optional<CamelClusterView> view = view();
         CamelClusterMember local = view.map(CamelClusterView::getLocalMember).orElse(null);
         leader.put("leader", local != null && local.isLeader());
-        leader.put("member", local == null ? null : local.getId());
-        // which replica leads, where the election tells it (a Kubernetes Lease names its holder; a file lock does not)
-        leader.put("leaderMember", view.flatMap(CamelClusterView::getLeader).map(CamelClusterMember::getId)
-                .orElse(null));
+        // which replica leads: a Kubernetes Lease names its holder (a pod); a file lock names no one (camel-file
+        // gives every member the service's id)
+        leader.put("leaderMember", "kubernetes".equals(leadership.kind())
+                ? view.flatMap(CamelClusterView::getLeader).map(CamelClusterMember::getId).orElse(null) : null);
         return leader;
     }
 
@@ -236,6 +240,15 @@ public final class StatusReport {
         section.put("limit", changes.limit());
         section.put("changes", list);
         return section;
+    }
+
+    /** This app server's host name: its pod's name on Kubernetes. */
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown-host";
+        }
     }
 
     private static String name(HealthState state) {

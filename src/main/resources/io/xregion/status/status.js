@@ -89,7 +89,7 @@
   }
 
   function renderHeader(status) {
-    byId('region').textContent = 'region ' + status.region;
+    byId('region').textContent = 'region ' + status.region + ' · ' + status.replica;
     document.title = 'xregion ' + status.region + ' status';
     const ready = byId('ready');
     ready.textContent = status.ready.state;
@@ -103,7 +103,7 @@
       const title = el('span');
       title.appendChild(name);
       if (region.home) {
-        title.appendChild(el('span', 'this app server', { class: 'home' }));
+        title.appendChild(el('span', 'home', { class: 'home', title: "this app server's own region" }));
       }
       return row({ 'data-region': region.name }, [
         cell(title, 'name'),
@@ -171,13 +171,16 @@
 
   function renderLeader(status) {
     const leader = status.failbackLeader;
+    let who = leader.leaderMember;
+    if (!who) {
+      who = leader.leader ? 'this replica' : leader.service === 'kubernetes' ? 'none known'
+        : 'another replica (a lock file does not name it)';
+    }
     definitions(byId('leader'), [
       ['this replica leads', badge(leader.leader ? 'yes' : 'no'), 'leader'],
-      ['leadership namespace', leader.namespace, 'namespace'],
-      ['elected by', leader.service, 'service'],
-      ['this replica', leader.member, 'member'],
-      ['leader', leader.leaderMember || (leader.leader ? leader.member : 'not named by the ' + leader.service
-        + ' election'), 'leaderMember'],
+      ['leader', who, 'leaderMember'],
+      ['namespace', leader.namespace, 'namespace'],
+      ['elected by', leader.service === 'kubernetes' ? 'a Kubernetes Lease' : 'a lock file', 'service'],
     ]);
   }
 
@@ -203,7 +206,7 @@
       li.appendChild(el('time', clock(change.at), { datetime: change.at, title: change.at }));
       li.appendChild(el('span', change.kind === 'webpubsub' ? 'Web PubSub' : 'Service Bus', { class: 'muted' }));
       li.appendChild(el('strong', change.name));
-      const move = el('span');
+      const move = el('span', null, { class: 'move' });
       move.appendChild(badge(change.from));
       move.appendChild(document.createTextNode(' → '));
       move.appendChild(badge(change.to));

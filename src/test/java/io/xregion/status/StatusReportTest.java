@@ -118,6 +118,8 @@ class StatusReportTest {
         JsonNode leader = status().get("failbackLeader");
         assertEquals("xregion-failback-eastus", leader.get("namespace").asText());
         assertEquals("file", leader.get("service").asText());
+        assertTrue(leader.get("leaderMember").isNull(), "a lock file names no leader: " + leader);
+        assertFalse(status.get("replica").asText().isBlank(), answer.body());
 
         JsonNode outboxStatus = status.get("outbox");
         assertTrue(outboxStatus.get("enabled").asBoolean());
@@ -176,7 +178,7 @@ class StatusReportTest {
             secrets.add(connectionString);
         }
         for (String path : List.of("/observe/status.json", "/observe/status", "/observe/status.js",
-                "/observe/status.css")) {
+                "/observe/status.css", "/observe/status.svg")) {
             HttpCalls.Answer answer = HttpCalls.get(app.managementUrl(path));
             assertEquals(200, answer.status(), path);
             for (String secret : secrets) {
