@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 import io.xregion.health.HealthState;
+import io.xregion.health.StateChange;
 
 /**
  * Whether each namespace is reachable. A probe ({@link AmqpProbe}: the namespace must answer the AMQP header within
@@ -19,10 +20,30 @@ import io.xregion.health.HealthState;
  */
 public final class NamespaceHealth {
 
-    /** A namespace became reachable (UP) or unreachable (DOWN). */
-    public record Change(String namespace, boolean reachable, String reason) {
+    /** A namespace became reachable (UP) or unreachable (DOWN, for {@code reason}). */
+    public record Change(String namespace, boolean reachable, String reason) implements StateChange {
         public HealthState state() {
             return reachable ? HealthState.UP : HealthState.DOWN;
+        }
+
+        @Override
+        public String kind() {
+            return "servicebus";
+        }
+
+        @Override
+        public String name() {
+            return namespace;
+        }
+
+        @Override
+        public HealthState from() {
+            return reachable ? HealthState.DOWN : HealthState.UP;
+        }
+
+        @Override
+        public HealthState to() {
+            return state();
         }
     }
 

@@ -4,10 +4,13 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.xregion.health.HealthChanges;
+
 /**
  * Records what a namespace made of one send, where it counts: the message's {@link SendOutcomes}, the
- * {@code xregion.servicebus.sends{namespace, outcome}} counter and the namespace's {@link NamespaceHealth}; and turns
- * a failure into what the routes act on: {@link NamespaceUnavailableException} for an outage (fail over, queue) or
+ * {@code xregion.servicebus.sends{namespace, outcome}} counter, the namespace's {@link NamespaceHealth} and a change
+ * of reachability that caused in the status page's {@link HealthChanges}; and turns a failure into what the routes
+ * act on: {@link NamespaceUnavailableException} for an outage (fail over, queue) or
  * {@link SendRefusedException} for an error every namespace would share (the caller gets it).
  */
 final class SendOutcomeRecorder {
@@ -16,18 +19,22 @@ final class SendOutcomeRecorder {
 
     private final NamespaceHealth health;
     private final ServiceBusCounters counters;
+    private final HealthChanges changes;
 
-    SendOutcomeRecorder(NamespaceHealth health, ServiceBusCounters counters) {
+    SendOutcomeRecorder(NamespaceHealth health, ServiceBusCounters counters, HealthChanges changes) {
         this.health = health;
         this.counters = counters;
+        this.changes = changes;
     }
 
     void accepted(Exchange exchange, String namespace) {
         SendOutcomes.of(exchange).record(namespace, "accepted");
         exchange.setVariable(SendOutcomes.SENT_VIA, namespace);
         counters.send(namespace, "accepted");
-        if (health.sendSucceeded(namespace) != null) {
+        NamespaceHealth.Change change = health.sendSucceeded(namespace);
+        if (change != null) {
             LOG.warn("Service Bus namespace {} is reachable again", namespace);
+            changes.record(change);
         }
     }
 
@@ -39,8 +46,10 @@ final class SendOutcomeRecorder {
         SendOutcomes.of(exchange).record(namespace, outcome + ": " + description);
         counters.send(namespace, outcome);
         if (kind == OutageClassifier.Kind.OUTAGE) {
-            if (health.sendFailed(namespace, description) != null) {
+            NamespaceHealth.Change change = health.sendFailed(namespace, description);
+            if (change != null) {
                 LOG.warn("Service Bus namespace {} is unreachable: {}", namespace, description);
+                changes.record(change);
             }
             return new NamespaceUnavailableException("Service Bus namespace '" + namespace + "' is unavailable: "
                     + description, null);

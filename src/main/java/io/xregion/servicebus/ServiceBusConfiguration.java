@@ -12,6 +12,7 @@ import org.apache.camel.PropertyInject;
 import org.apache.camel.support.service.ServiceSupport;
 
 import io.xregion.config.Settings;
+import io.xregion.health.HealthChanges;
 import io.xregion.security.EntraCredentials;
 import io.xregion.webpubsub.BroadcastPayload;
 
@@ -30,10 +31,12 @@ public class ServiceBusConfiguration implements CamelConfiguration {
     public static void addComponents(CamelContext context) {
         BinaryDataConverters.register(context);
         var registry = context.getRegistry();
-        // every namespace's producer records its sends' outcomes: in the namespace's health and the counters
+        // every namespace's producer records its sends' outcomes: in the namespace's health, the counters and the
+        // status page's recent changes
         SendOutcomeRecorder outcomes = new SendOutcomeRecorder(
                 registry.lookupByNameAndType("namespaceHealth", NamespaceHealth.class),
-                registry.lookupByNameAndType("serviceBusCounters", ServiceBusCounters.class));
+                registry.lookupByNameAndType("serviceBusCounters", ServiceBusCounters.class),
+                registry.lookupByNameAndType("healthChanges", HealthChanges.class));
         NamespaceComponents.add(context, registry.lookupByNameAndType("serviceBusSettings", ServiceBusSettings.class),
                 outcomes, (int) Settings.of(context).number("xregion.servicebus.send.max-in-flight", 1, 100_000),
                 () -> registry.lookupByNameAndType("entraCredentials", EntraCredentials.class));

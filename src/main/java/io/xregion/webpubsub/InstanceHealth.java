@@ -77,7 +77,7 @@ public final class InstanceHealth {
         since = clock.instant();
         failuresInARow = 0;
         successesInARow = 0;
-        return new HealthChange(instance, previous, next);
+        return new HealthChange(instance, previous, next, next == HealthState.DOWN ? lastError : null);
     }
 
     /** A consistent view for state pages and readiness. */

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
+import io.xregion.health.HealthChanges;
 import io.xregion.testing.Keys;
 
 /**
@@ -58,7 +59,7 @@ class MessageIdServiceBusComponentTest extends CamelTestSupport {
                 Duration.ofSeconds(5), 0);
         NamespaceHealth health = new NamespaceHealth(List.of(eastus), 1000, 2, 2, Clock.systemUTC());
         MessageIdServiceBusComponent ours = new MessageIdServiceBusComponent("eastus",
-                new SendOutcomeRecorder(health, ServiceBusCounters.none()), 256);
+                new SendOutcomeRecorder(health, ServiceBusCounters.none(), new HealthChanges(10, Clock.systemUTC())), 256);
         ours.getConfiguration().setConnectionString(namespace.connectionString());
         context.addComponent("azure-servicebus-eastus", ours);
         ServiceBusComponent stock = new ServiceBusComponent();

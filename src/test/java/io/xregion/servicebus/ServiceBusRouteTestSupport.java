@@ -2,6 +2,7 @@ package io.xregion.servicebus;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.apache.camel.test.junit5.CamelTestSupport;
 
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
+import io.xregion.health.HealthChanges;
 import io.xregion.http.ApiErrors;
 import io.xregion.servicebus.dedup.DuplicateStoreConfiguration;
 import io.xregion.testing.Keys;
@@ -94,6 +96,7 @@ abstract class ServiceBusRouteTestSupport extends CamelTestSupport {
         context.getPropertiesComponent().setOverrideProperties(overrides);
         context.getRegistry().bind("meters", MeterRegistry.class, meters);
         context.getRegistry().bind("apiErrors", new ApiErrors());
+        context.getRegistry().bind("healthChanges", new HealthChanges(50, Clock.systemUTC()));
         // the app's Service Bus beans (the duplicate store's too), bound as camel-main binds them, and its components
         CamelBeanPostProcessor beans = PluginHelper.getBeanPostProcessor(context);
         ServiceBusConfiguration configuration = new ServiceBusConfiguration();

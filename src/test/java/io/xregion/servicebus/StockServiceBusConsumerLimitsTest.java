@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
+import io.xregion.health.HealthChanges;
 import io.xregion.testing.Keys;
 
 /**
@@ -63,7 +64,8 @@ class StockServiceBusConsumerLimitsTest extends CamelTestSupport {
         ServiceBusNamespace eastus = ServiceBusNamespace.of("eastus", namespace.connectionString(),
                 Duration.ofSeconds(5), 0);
         MessageIdServiceBusComponent ours = new MessageIdServiceBusComponent("eastus", new SendOutcomeRecorder(
-                new NamespaceHealth(List.of(eastus), 1000, 2, 2, Clock.systemUTC()), ServiceBusCounters.none()), 256);
+                new NamespaceHealth(List.of(eastus), 1000, 2, 2, Clock.systemUTC()), ServiceBusCounters.none(),
+                new HealthChanges(10, Clock.systemUTC())), 256);
         ours.getConfiguration().setConnectionString(namespace.connectionString());
         context.addComponent("azure-servicebus-eastus", ours);
         ServiceBusComponent stock = new ServiceBusComponent();
