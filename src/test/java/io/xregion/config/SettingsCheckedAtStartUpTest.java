@@ -57,6 +57,7 @@ class SettingsCheckedAtStartUpTest {
         xregion.leadership.service                      | zk       | must be file or kubernetes, not 'zk'
         xregion.leadership.file.acquire-interval-ms     | 99       | must be between 100 and 600000
         xregion.leadership.file.root                    | ''       | is not set (set it in application.properties or the environment variable XREGION_LEADERSHIP_FILE_ROOT)
+        xregion.tracing.enabled                         | maybe    | must be true or false
         """)
     void aBadSettingStopsStartUpNamingIt(String key, String value, String problem) {
         Exception failure = assertThrows(Exception.class, () -> RunningApp.start(Map.of(key, value)).close());
