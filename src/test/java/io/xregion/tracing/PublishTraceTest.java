@@ -82,8 +82,12 @@ class PublishTraceTest {
 
         String messageId = "trace-" + UUID.randomUUID();
         String body = "{\"secret-body\":\"" + UUID.randomUUID() + "\"}";
+        // the caller's own trace (W3C traceparent), which the publish continues
+        String callerTrace = UUID.randomUUID().toString().replace("-", "");
+        String callerSpan = callerTrace.substring(0, 16);
         HttpCalls.Answer answer = HttpCalls.call("POST", app.url("/publish"),
-                Map.of("Content-Type", "application/json", "Idempotency-Key", messageId),
+                Map.of("Content-Type", "application/json", "Idempotency-Key", messageId, "traceparent",
+                        "00-" + callerTrace + "-" + callerSpan + "-01"),
                 body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertEquals(202, answer.status(), answer.body());
         Awaitility.await().atMost(WAIT).until(() -> {
@@ -103,6 +107,8 @@ class PublishTraceTest {
         SpanData publish = single(spans.where(s -> "camel-platform-http".equals(s.getAttributes().get(Spans.COMPONENT))
                 && String.valueOf(s.getAttributes().get(Spans.CAMEL_URI)).contains("/publish")));
         String traceId = publish.getTraceId();
+        assertEquals(callerTrace, traceId, "the publish continues the caller's trace");
+        assertEquals(callerSpan, publish.getParentSpanId());
         System.out.println("The trace of one message (" + messageId + "):\n" + spans.tree(traceId));
 
         // a send span per namespace copy, under the publish, each accepted
