@@ -46,7 +46,8 @@ import reactor.core.scheduler.Schedulers;
  * throws what the routes act on, {@link NamespaceUnavailableException} for an outage and
  * {@link SendRefusedException} for a refusal, so a route sends to a namespace with a plain {@code to}. It is
  * asynchronous, on the SDK's asynchronous sender ({@link SenderClients}), so a namespace that stops answering holds
- * no thread, and it keeps each namespace's sends in flight under a bound of their own.
+ * no thread, and it keeps each namespace's sends in flight under a bound of their own. While tracing is on, each
+ * send is a span whose context the message carries in its application properties ({@link ServiceBusTracing}).
  */
 // the stock scheme name: Camel finds the component's and endpoint's option configurers by it
 @org.apache.camel.spi.annotations.Component("azure-servicebus")

@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A settlement that fails (the lock lost, the receiver closed meanwhile) is one WARN line: the broker delivers the
  * message again when its lock runs out, and it is settled then.
+ *
+ * <p>While tracing is on, each delivery is a process span continuing the message's trace context, ended when the
+ * message is settled, with whether it was a duplicate and how it was settled ({@link ServiceBusTracing}).
  */
 final class SettlingServiceBusConsumer extends DefaultConsumer {
 

@@ -85,7 +85,7 @@ public final class Tracing {
         context.getRegistry().bind("openTelemetryCamelTracer", Tracer.class, openTelemetry.getTracer("camel"));
         context.getRegistry().bind("openTelemetryPropagators", ContextPropagators.class,
                 openTelemetry.getPropagators());
-        OpenTelemetryTracer tracer = new OpenTelemetryTracer();
+        OpenTelemetryTracer tracer = new CachedExclusionTracer();
         tracer.setCamelContext(context);
         tracer.setExcludePatterns(excludePatterns);
         tracer.init(context);

@@ -157,6 +157,24 @@ class PublishTraceTest {
         calls.forEach(call -> assertEquals(traceId, call.getTraceId()));
         assertEquals(List.of(), spans.httpCallsUnder(dropped), "the duplicate is not broadcast");
 
+        // the next publish on the same app server is a trace of its own: nothing of the first one's is left current
+        // on a thread it used
+        String next = "trace-" + UUID.randomUUID();
+        assertEquals(202, HttpCalls.call("POST", app.url("/publish"), Map.of("Content-Type", "application/json",
+                "Idempotency-Key", next), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)).status());
+        Spans after = Awaitility.await().atMost(WAIT).until(() -> new Spans(exported.getFinishedSpanItems()),
+                now -> now.messaging(SpanKind.PRODUCER, next).size() == 2);
+        for (SpanData send : after.messaging(SpanKind.PRODUCER, next)) {
+            SpanData root = send;
+            while (after.parent(root) != null) {
+                root = after.parent(root);
+            }
+            assertFalse(traceId.equals(send.getTraceId()), "the next publish's send joined the first trace");
+            assertTrue(String.valueOf(root.getAttributes().get(Spans.CAMEL_URI)).contains("/publish"),
+                    "the next publish's send is not under its POST /publish: " + root.getName());
+            assertFalse(root.getParentSpanContext().isValid(), "the next publish has no caller's trace");
+        }
+
         // no span holds the body or a key
         List<String> secrets = Stream.concat(Stream.of(body.substring(16, body.length() - 2)),
                 Stream.concat(namespaces().values().stream().map(ServiceBusEmulator::connectionString),

@@ -83,6 +83,14 @@ class TracingSwitchTest {
     }
 
     @Test
+    void anExcludePatternCamelCouldNeverMatchStopsTheStart() {
+        String message = startFailure(Map.of("xregion.tracing.enabled", "true", "xregion.tracing.exclude-patterns",
+                "timer:*,direct:[oops"));
+        assertEquals("xregion.tracing.exclude-patterns: 'direct:[oops' is neither an endpoint URI, a prefix ending in "
+                + "* nor a regular expression", message);
+    }
+
+    @Test
     void camelsSwitchAndXregionsTogetherAreRefused() {
         String message = startFailure(Map.of("xregion.tracing.enabled", "true", "camel.opentelemetry2.enabled",
                 "true"));
