@@ -10,6 +10,7 @@ import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusMessageBatch;
 import com.azure.messaging.servicebus.ServiceBusSenderAsyncClient;
+import io.opentelemetry.api.trace.Span;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
@@ -45,20 +46,28 @@ import reactor.core.scheduler.Schedulers;
  * throws what the routes act on, {@link NamespaceUnavailableException} for an outage and
  * {@link SendRefusedException} for a refusal, so a route sends to a namespace with a plain {@code to}. It is
  * asynchronous, on the SDK's asynchronous sender ({@link SenderClients}), so a namespace that stops answering holds
- * no thread, and it keeps each namespace's sends in flight under a bound of their own.
+ * no thread, and it keeps each namespace's sends in flight under a bound of their own. While tracing is on, each
+ * send is a span whose context the message carries in its application properties ({@link ServiceBusTracing}).
  */
 // the stock scheme name: Camel finds the component's and endpoint's option configurers by it
 @org.apache.camel.spi.annotations.Component("azure-servicebus")
 public final class MessageIdServiceBusComponent extends ServiceBusComponent {
 
     private final String namespace;
+    private final String host;
     private final SendOutcomeRecorder outcomes;
     // the namespace's bulkhead: shared by every endpoint of this namespace
     private final Semaphore inFlight;
 
     /** @param maxInFlight the most sends to this namespace that may wait for its answer at once */
     MessageIdServiceBusComponent(String namespace, SendOutcomeRecorder outcomes, int maxInFlight) {
+        this(namespace, null, outcomes, maxInFlight);
+    }
+
+    /** @param host the namespace's host name, which its spans name ({@code server.address}) */
+    MessageIdServiceBusComponent(String namespace, String host, SendOutcomeRecorder outcomes, int maxInFlight) {
         this.namespace = namespace;
+        this.host = host;
         this.outcomes = outcomes;
         this.inFlight = new Semaphore(maxInFlight);
     }
@@ -94,15 +103,16 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
         /** The consumer that reads any producer's message and dead-letters one that can never be processed. */
         @Override
         public Consumer createConsumer(Processor processor) throws Exception {
-            Consumer consumer = new SettlingServiceBusConsumer(this, processor, getComponent().namespace);
+            Consumer consumer = new SettlingServiceBusConsumer(this, processor, getComponent().namespace,
+                    getComponent().host);
             configureConsumer(consumer);
             return consumer;
         }
 
         @Override
         public Producer createProducer() {
-            return new MessageIdProducer(this, getComponent().namespace, getComponent().outcomes,
-                    getComponent().inFlight);
+            return new MessageIdProducer(this, getComponent().namespace, getComponent().host,
+                    getComponent().outcomes, getComponent().inFlight);
         }
     }
 
@@ -114,14 +124,17 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
      */
     static final class MessageIdProducer extends DefaultAsyncProducer {
         private final String namespace;
+        private final String host;
         private final SendOutcomeRecorder outcomes;
         private final Semaphore inFlight;
         private ServiceBusSenderAsyncClient client;
+        private ServiceBusTracing tracing = ServiceBusTracing.OFF;
 
-        MessageIdProducer(MessageIdEndpoint endpoint, String namespace, SendOutcomeRecorder outcomes,
+        MessageIdProducer(MessageIdEndpoint endpoint, String namespace, String host, SendOutcomeRecorder outcomes,
                 Semaphore inFlight) {
             super(endpoint);
             this.namespace = namespace;
+            this.host = host;
             this.outcomes = outcomes;
             this.inFlight = inFlight;
         }
@@ -135,6 +148,7 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
         protected void doStart() throws Exception {
             super.doStart();
             client = SenderClients.asynchronous(getEndpoint().getConfiguration());
+            tracing = ServiceBusTracing.of(getEndpoint().getCamelContext());
         }
 
         @Override
@@ -147,42 +161,67 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
 
         @Override
         public boolean process(Exchange exchange, AsyncCallback callback) {
+            Span span = startSpan(exchange.getMessage());
             if (!inFlight.tryAcquire()) {
                 exchange.setException(outcomes.busy(exchange, namespace));
+                tracing.endSend(span, "skipped", null);
                 callback.done(true);
                 return true;
             }
             Mono<Void> send;
             try {
-                send = send(exchange.getMessage());
+                send = send(exchange.getMessage(), span);
             } catch (RuntimeException e) {
                 inFlight.release();
                 exchange.setException(outcomes.failed(exchange, namespace, e));
+                tracing.endSend(span, outcome(e), e);
                 callback.done(true);
                 return true;
             }
             // the SDK signals on its own threads; what follows the send must not run on them
             send.publishOn(Schedulers.boundedElastic()).subscribe(null, error -> {
                 inFlight.release();
-                exchange.setException(outcomes.failed(exchange, namespace, asException(error)));
+                Exception failure = asException(error);
+                exchange.setException(outcomes.failed(exchange, namespace, failure));
+                tracing.endSend(span, outcome(failure), failure);
                 callback.done(false);
             }, () -> {
                 inFlight.release();
                 outcomes.accepted(exchange, namespace);
+                tracing.endSend(span, "accepted", null);
                 callback.done(false);
             });
             return false;
+        }
+
+        /** The copy's send span: a child of the span the calling thread is in (the send route's). */
+        private Span startSpan(org.apache.camel.Message in) {
+            if (!tracing.on()) {
+                return Span.getInvalid();
+            }
+            String entity = getEndpoint().getConfiguration().getTopicOrQueueName();
+            return in.getBody() instanceof List<?> list && !list.isEmpty()
+                    && list.stream().allMatch(OutgoingMessage.class::isInstance)
+                            ? tracing.startSend(namespace, host, entity, null, list.size())
+                            : tracing.startSend(namespace, host, entity,
+                                    in.getHeader(ServiceBusConstants.MESSAGE_ID, String.class), 1);
+        }
+
+        private static String outcome(Exception failure) {
+            return OutageClassifier.classify(failure) == OutageClassifier.Kind.OUTAGE ? "unavailable" : "refused";
         }
 
         private static Exception asException(Throwable error) {
             return error instanceof Exception e ? e : new IllegalStateException(error);
         }
 
-        private Mono<Void> send(org.apache.camel.Message in) {
+        private Mono<Void> send(org.apache.camel.Message in, Span span) {
             if (in.getBody() instanceof List<?> list && !list.isEmpty()
                     && list.stream().allMatch(OutgoingMessage.class::isInstance)) {
                 List<ServiceBusMessage> messages = list.stream().map(OutgoingMessage.class::cast)
                         .map(m -> message(m.messageId(), m.contentType(), m.body())).toList();
+                // no creation context of their own: each carries the batch's send span, as the conventions ask
+                messages.forEach(m -> tracing.inject(span, m.getApplicationProperties()));
                 return client.createMessageBatch().flatMap(batch -> sendInOrder(batch, messages, 0));
             }
             byte[] body = in.getBody(byte[].class);
@@ -197,6 +236,7 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
             if (properties != null) {
                 message.getApplicationProperties().putAll(properties);
             }
+            tracing.inject(span, message.getApplicationProperties());
             return client.sendMessage(message);
         }
 

@@ -37,8 +37,8 @@ final class NamespaceComponents {
         configuration.setAmqpRetryOptions(new AmqpRetryOptions().setMode(AmqpRetryMode.EXPONENTIAL)
                 .setMaxRetries(namespace.maxRetries()).setTryTimeout(namespace.tryTimeout())
                 .setDelay(Duration.ofSeconds(1)).setMaxDelay(Duration.ofSeconds(10)));
-        MessageIdServiceBusComponent component = new MessageIdServiceBusComponent(namespace.name(), outcomes,
-                maxInFlight);
+        MessageIdServiceBusComponent component = new MessageIdServiceBusComponent(namespace.name(), namespace.host(),
+                outcomes, maxInFlight);
         component.setConfiguration(configuration);
         return component;
     }

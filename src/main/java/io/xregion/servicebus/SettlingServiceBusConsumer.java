@@ -10,12 +10,15 @@ import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
 import com.azure.messaging.servicebus.ServiceBusReceivedMessageContext;
 import com.azure.messaging.servicebus.models.DeadLetterOptions;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.azure.servicebus.ServiceBusConfiguration;
 import org.apache.camel.component.azure.servicebus.ServiceBusConstants;
 import org.apache.camel.component.azure.servicebus.ServiceBusEndpoint;
+import org.apache.camel.component.azure.servicebus.ServiceBusType;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -43,17 +46,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A settlement that fails (the lock lost, the receiver closed meanwhile) is one WARN line: the broker delivers the
  * message again when its lock runs out, and it is settled then.
+ *
+ * <p>While tracing is on, each delivery is a process span continuing the message's trace context, ended when the
+ * message is settled, with whether it was a duplicate and how it was settled ({@link ServiceBusTracing}).
  */
 final class SettlingServiceBusConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.xregion.servicebus");
 
     private final String namespace;
+    private final String host;
     private ServiceBusProcessorClient client;
+    private ServiceBusTracing tracing = ServiceBusTracing.OFF;
 
-    SettlingServiceBusConsumer(ServiceBusEndpoint endpoint, Processor processor, String namespace) {
+    /** @param host the namespace's host name, which its spans name */
+    SettlingServiceBusConsumer(ServiceBusEndpoint endpoint, Processor processor, String namespace, String host) {
         super(endpoint, processor);
         this.namespace = namespace;
+        this.host = host;
     }
 
     @Override
@@ -68,6 +78,7 @@ final class SettlingServiceBusConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        tracing = ServiceBusTracing.of(getEndpoint().getCamelContext());
         client = configuration().getProcessorClient();
         if (client == null) {
             var factory = getEndpoint().getServiceBusClientFactory();
@@ -89,12 +100,25 @@ final class SettlingServiceBusConsumer extends DefaultConsumer {
     }
 
     private void processMessage(ServiceBusReceivedMessageContext context) {
-        Exchange exchange = exchange(context.getMessage());
-        exchange.getExchangeExtension().addOnCompletion(new Settlement(context, context.getMessage().getMessageId()));
+        ServiceBusReceivedMessage received = context.getMessage();
+        Exchange exchange = exchange(received);
+        Span span = tracing.startProcess(namespace, host, configuration().getTopicOrQueueName(),
+                configuration().getServiceBusType() == ServiceBusType.topic ? configuration().getSubscriptionName()
+                        : null,
+                received);
+        tracing.inject(span, exchange.getIn());
+        exchange.getExchangeExtension().addOnCompletion(new Settlement(context, received.getMessageId(), span));
         // not the default callback, which logs every failure again with its stack trace: the settlement logs a failure
         // once, and the message's own fault not at all (the route said why)
-        getAsyncProcessor().process(exchange, doneSync -> {
-        });
+        Scope scope = tracing.on() ? span.makeCurrent() : null;
+        try {
+            getAsyncProcessor().process(exchange, doneSync -> {
+            });
+        } finally {
+            if (scope != null) {
+                scope.close();
+            }
+        }
     }
 
     private void processError(ServiceBusErrorContext context) {
@@ -151,16 +175,22 @@ final class SettlingServiceBusConsumer extends DefaultConsumer {
     private final class Settlement extends SynchronizationAdapter {
         private final ServiceBusReceivedMessageContext context;
         private final String messageId;
+        private final Span span;
 
-        Settlement(ServiceBusReceivedMessageContext context, String messageId) {
+        Settlement(ServiceBusReceivedMessageContext context, String messageId, Span span) {
             this.context = context;
             this.messageId = messageId;
+            this.span = span;
         }
 
         @Override
         public void onComplete(Exchange exchange) {
-            if (peekLock()) {
-                settle("completed", context::complete);
+            try {
+                if (peekLock()) {
+                    settle("completed", context::complete);
+                }
+            } finally {
+                tracing.endProcess(span, peekLock() ? "complete" : null, duplicate(exchange), null, null);
             }
         }
 
@@ -168,21 +198,40 @@ final class SettlingServiceBusConsumer extends DefaultConsumer {
         public void onFailure(Exchange exchange) {
             UnprocessableMessageException unprocessable = exchange.getException(UnprocessableMessageException.class);
             if (unprocessable != null) {
-                // the route said why (one WARN line, counted); no stack trace: nothing here is a fault of the app
-                if (peekLock()) {
-                    settle("dead-lettered", () -> context.deadLetter(new DeadLetterOptions()
-                            .setDeadLetterReason(unprocessable.getReason())
-                            .setDeadLetterErrorDescription(unprocessable.getDescription())));
+                try {
+                    // the route said why (one WARN line, counted); no stack trace: nothing here is a fault of the app
+                    if (peekLock()) {
+                        settle("dead-lettered", () -> context.deadLetter(new DeadLetterOptions()
+                                .setDeadLetterReason(unprocessable.getReason())
+                                .setDeadLetterErrorDescription(unprocessable.getDescription())));
+                    }
+                } finally {
+                    tracing.endProcess(span, peekLock() ? "dead_letter" : null, false, unprocessable,
+                            unprocessable.getReason());
                 }
                 return;
             }
-            if (exchange.getException() != null) {
-                getExceptionHandler().handleException("Error during processing exchange.", exchange,
-                        exchange.getException());
+            try {
+                if (exchange.getException() != null) {
+                    getExceptionHandler().handleException("Error during processing exchange.", exchange,
+                            exchange.getException());
+                }
+                if (peekLock()) {
+                    settle("abandoned", context::abandon);
+                }
+            } finally {
+                tracing.endProcess(span, peekLock() ? "abandon" : null, false, failure(exchange), null);
             }
-            if (peekLock()) {
-                settle("abandoned", context::abandon);
-            }
+        }
+
+        /** The idempotent consumer found the MessageId already processed: the copy was dropped. */
+        private static boolean duplicate(Exchange exchange) {
+            return exchange.getProperty(Exchange.DUPLICATE_MESSAGE, false, Boolean.class);
+        }
+
+        private static Throwable failure(Exchange exchange) {
+            return exchange.getException() != null ? exchange.getException()
+                    : new IllegalStateException("the exchange failed");
         }
 
         private boolean peekLock() {

@@ -60,6 +60,7 @@ class SettingsCheckedAtStartUpTest {
         xregion.leadership.file.root                    | ''       | is not set (set it in application.properties or the environment variable XREGION_LEADERSHIP_FILE_ROOT)
         xregion.status.refresh-ms                       | 199      | must be between 200 and 60000
         xregion.status.recent-changes                   | 0        | must be between 1 and 10000
+        xregion.tracing.enabled                         | maybe    | must be true or false
         """)
     void aBadSettingStopsStartUpNamingIt(String key, String value, String problem) {
         Exception failure = assertThrows(Exception.class, () -> RunningApp.start(Map.of(key, value)).close());

@@ -23,6 +23,11 @@ public final class AuditSubscription {
      * out leaves credit behind, and messages delivered against it would be deleted unseen when the receiver closes.
      */
     public static List<String> messageIds(ServiceBusEmulator namespace, int count, Duration wait) {
+        return messages(namespace, count, wait).stream().map(ServiceBusReceivedMessage::getMessageId).toList();
+    }
+
+    /** The messages themselves (their application properties, say), read as {@link #messageIds} reads them. */
+    public static List<ServiceBusReceivedMessage> messages(ServiceBusEmulator namespace, int count, Duration wait) {
         try (ServiceBusReceiverClient receiver = new ServiceBusClientBuilder()
                 .connectionString(namespace.connectionString()).receiver().topicName("events")
                 .subscriptionName("audit").receiveMode(ServiceBusReceiveMode.PEEK_LOCK).disableAutoComplete()
@@ -37,7 +42,7 @@ public final class AuditSubscription {
                 }
             }
             return received.stream().sorted(Comparator.comparingLong(ServiceBusReceivedMessage::getSequenceNumber))
-                    .map(ServiceBusReceivedMessage::getMessageId).toList();
+                    .toList();
         }
     }
 }

@@ -30,6 +30,11 @@ public final class RunningApp implements AutoCloseable {
     }
 
     public static RunningApp start(Map<String, String> overrides) {
+        return start(overrides, Map.of());
+    }
+
+    /** With beans of the test's bound before the app's own (e.g. an OpenTelemetry whose spans the test reads). */
+    public static RunningApp start(Map<String, String> overrides, Map<String, Object> beans) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("camel.server.port", Integer.toString(freePort()));
         properties.put("camel.management.port", Integer.toString(freePort()));
@@ -45,6 +50,7 @@ public final class RunningApp implements AutoCloseable {
         // Camel reads its profile before any property source: from here, as camel:run passes -profile
         main.configure().setProfile(properties.getOrDefault(PROFILE, "dev"));
         properties.forEach(main::addOverrideProperty);
+        beans.forEach(main::bind);
         try {
             main.start();
         } catch (RuntimeException e) {
