@@ -36,6 +36,9 @@ final class Install implements AutoCloseable {
     private NodeScript clients;
     private long clientsPid = -1;
     private int clientCount;
+    private int steps;
+    /** Every message's Idempotency-Key is its publisher's name and sequence: unique to this run and step. */
+    private final String run = Long.toString(System.currentTimeMillis(), 36);
 
     private Install(InstallBenchmark.Options options, Path directory) {
         this.options = options;
@@ -131,14 +134,15 @@ final class Install implements AutoCloseable {
 
     /** Traffic at the rate that is not reported (JIT, pools, connections), then its deliveries drained. */
     void warmUp(int rate, double seconds) throws Exception {
-        runStep("warm", rate, seconds, false);
+        runStep(rate, seconds, false);
     }
 
     InstallStep step(int rate, double seconds, boolean record) throws Exception {
-        return runStep("r" + rate, rate, seconds, record);
+        return runStep(rate, seconds, record);
     }
 
-    private InstallStep runStep(String name, int rate, double seconds, boolean record) throws Exception {
+    private InstallStep runStep(int rate, double seconds, boolean record) throws Exception {
+        String name = run + "s" + (steps++);
         Map<String, Double> cpuBefore = cpu();
         if (record) {
             jfr("JFR.start", "name=bench", "settings=profile", "filename=%s");

@@ -28,14 +28,15 @@ import java.util.Map;
  * </pre>
  *
  * Environment: BENCH_RATES (total msg/s, default 20,50,100,150,200), BENCH_STEP_SECONDS (20), BENCH_WARMUP_SECONDS
- * (15, at the first rate, not reported), BENCH_APP_SERVERS (1,2), BENCH_CLIENTS (per region, 1), BENCH_STORE (redis or
+ * and BENCH_WARMUP_RATE (30 s at 50 msg/s, not reported: the JIT compiles the hot paths), BENCH_APP_SERVERS (1,2), BENCH_CLIENTS (per region, 1), BENCH_STORE (redis or
  * memory), BENCH_TARGET_P99_MS (500), BENCH_GIVE_UP_P99_MS (5000: no higher step once one is this slow),
  * BENCH_PROPERTIES (key=value,... for every app server), BENCH_JFR_RATE (a rate whose step is recorded with JFR,
  * settings=profile, on every app server and the local Azure), BENCH_OUTPUT (target/bench-install).
  */
 public final class InstallBenchmark {
 
-    record Options(List<Integer> rates, double stepSeconds, double warmupSeconds, List<Integer> appServers,
+    record Options(List<Integer> rates, double stepSeconds, double warmupSeconds, int warmupRate,
+            List<Integer> appServers,
             int clientsPerRegion, String store, double targetP99Millis, double giveUpP99Millis,
             Map<String, String> appProperties, Integer jfrRate, Path output) {
 
@@ -51,7 +52,8 @@ public final class InstallBenchmark {
             String jfr = env.getOrDefault("BENCH_JFR_RATE", "");
             return new Options(ints(env.getOrDefault("BENCH_RATES", "20,50,100,150,200")),
                     Double.parseDouble(env.getOrDefault("BENCH_STEP_SECONDS", "20")),
-                    Double.parseDouble(env.getOrDefault("BENCH_WARMUP_SECONDS", "15")),
+                    Double.parseDouble(env.getOrDefault("BENCH_WARMUP_SECONDS", "30")),
+                    Integer.parseInt(env.getOrDefault("BENCH_WARMUP_RATE", "50")),
                     ints(env.getOrDefault("BENCH_APP_SERVERS", "1,2")),
                     Integer.parseInt(env.getOrDefault("BENCH_CLIENTS", "1")), env.getOrDefault("BENCH_STORE",
                             "redis"), Double.parseDouble(env.getOrDefault("BENCH_TARGET_P99_MS", "500")),
@@ -90,10 +92,10 @@ public final class InstallBenchmark {
                 .withZone(ZoneOffset.UTC).format(Instant.now())).toAbsolutePath();
         Files.createDirectories(directory);
         System.out.printf("xregion install benchmark: %d cores, load average %s, runner jar of %s; store %s, %d json "
-                + "client(s) per region, %.0f s per step after %.0f s of warm-up; logs in %s%n",
+                + "client(s) per region, %.0f s per step after %.0f s of warm-up at %d msg/s; logs in %s%n",
                 Runtime.getRuntime().availableProcessors(), loadAverage(), Files.getLastModifiedTime(runnerJar),
                 options.store(), options.clientsPerRegion(), options.stepSeconds(), options.warmupSeconds(),
-                directory);
+                options.warmupRate(), directory);
         Map<Integer, List<InstallStep>> results = new LinkedHashMap<>();
         for (int appServers : options.appServers()) {
             List<InstallStep> steps = new ArrayList<>();
@@ -102,7 +104,7 @@ public final class InstallBenchmark {
                     runnerJar)) {
                 System.out.println();
                 System.out.println(appServers + " app server(s): " + install.describe());
-                install.warmUp(options.rates().get(0), options.warmupSeconds());
+                install.warmUp(options.warmupRate(), options.warmupSeconds());
                 StringBuilder idle = new StringBuilder("  after the warm-up, without traffic, CPU s over 10 s:");
                 install.idle(10).forEach((part, used) -> idle.append(String.format(" %s %.2f", part, used)));
                 System.out.println(idle);
