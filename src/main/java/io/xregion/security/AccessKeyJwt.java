@@ -1,8 +1,13 @@
 package io.xregion.security;
 
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+
+import javax.crypto.Mac;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +18,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.util.Base64URL;
 
 /**
  * The HS256 JSON Web Tokens an Azure Web PubSub access key signs (REST calls, client URLs), on nimbus-jose-jwt, the
@@ -29,10 +35,12 @@ import com.nimbusds.jose.crypto.MACSigner;
 public final class AccessKeyJwt {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
     private static final JWSHeader HEADER = encodedOnce(new JWSHeader.Builder(JWSAlgorithm.HS256)
             .type(JOSEObjectType.JWT).build());
     /** One signer per access key (an app server has one or two keys per instance), at most this many. */
     private static final int SIGNERS = 64;
+    private static final Provider HMAC_PROVIDER = hmacProvider();
     private static final Map<String, MACSigner> SIGNER_BY_KEY = new ConcurrentHashMap<>();
 
     private AccessKeyJwt() {
@@ -49,7 +57,8 @@ public final class AccessKeyJwt {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the claims cannot be written as JSON: " + e.getOriginalMessage());
         }
-        JWSObject jwt = new JWSObject(HEADER, new Payload(payload));
+        // encoded by the JDK (an intrinsic) rather than by nimbus's own codec, which showed in profiles
+        JWSObject jwt = new JWSObject(HEADER, new Payload(new Base64URL(BASE64URL.encodeToString(payload))));
         try {
             jwt.sign(signer(accessKey));
         } catch (JOSEException e) {
@@ -63,12 +72,23 @@ public final class AccessKeyJwt {
         MACSigner signer = SIGNER_BY_KEY.get(accessKey);
         if (signer == null) {
             signer = new MACSigner(accessKey.getBytes(StandardCharsets.UTF_8));
+            // the JDK's HMAC provider named once, rather than looked up among all providers for every token
+            signer.getJCAContext().setProvider(HMAC_PROVIDER);
             if (SIGNER_BY_KEY.size() >= SIGNERS) {
                 SIGNER_BY_KEY.clear();
             }
             SIGNER_BY_KEY.put(accessKey, signer);
         }
         return signer;
+    }
+
+    private static Provider hmacProvider() {
+        try {
+            return Mac.getInstance("HmacSHA256").getProvider();
+        } catch (NoSuchAlgorithmException e) {
+            // HmacSHA256 is mandatory in every JRE
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
     }
 
     /** The header as parsed from its own encoding, which nimbus then reuses instead of encoding it per token. */

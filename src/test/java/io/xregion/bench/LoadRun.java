@@ -162,6 +162,33 @@ final class LoadRun {
         return results;
     }
 
+    /**
+     * Warm-up rounds of {@link #interleaved} until, from one round to the next, no case's rate changed by more than
+     * {@code tolerance} (a fraction), at most {@code maxRounds}; prints each round's rates.
+     */
+    static void warmUp(List<Case> cases, int threads, double secondsPerCase, double sliceSeconds, double tolerance,
+            int maxRounds) throws InterruptedException {
+        double[] previous = null;
+        for (int round = 1; round <= maxRounds; round++) {
+            List<Result> results = interleaved(cases, threads, secondsPerCase, sliceSeconds);
+            double[] rates = results.stream().mapToDouble(Result::perSecond).toArray();
+            StringBuilder line = new StringBuilder("warm-up round " + round + ":");
+            results.forEach(r -> line.append(String.format("  %s %.0f/s", r.name(), r.perSecond())));
+            System.out.println(line);
+            if (previous != null) {
+                boolean steady = true;
+                for (int i = 0; i < rates.length; i++) {
+                    steady &= Math.abs(rates[i] - previous[i]) <= tolerance * previous[i];
+                }
+                if (steady) {
+                    return;
+                }
+            }
+            previous = rates;
+        }
+        System.out.println("warm-up: the rates still moved after " + maxRounds + " rounds; the figures may too");
+    }
+
     private static double percentile(long[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;

@@ -102,9 +102,11 @@ public final class WebPubSubBenchmark {
             LoadRun.Case broadcastCase = new LoadRun.Case("POST /broadcast (xregion, 2 instances)", broadcastCall);
             LoadRun.Case sdkCase = new LoadRun.Case("SDK sendToAll (1 instance)", sdkCall);
 
-            // warm-up (JIT, connection pools, caches): every path, in turns, until each is compiled
-            double warmUp = Double.parseDouble(System.getenv().getOrDefault("BENCH_WARMUP_SECONDS", "15"));
-            LoadRun.interleaved(List.of(noopCase, negotiateCase, broadcastCase, sdkCase), threads, warmUp, slice);
+            // warm-up (JIT, connection pools, caches): every path, in turns, until no case's rate moves by more than
+            // a tenth from one warm-up round to the next (on a busy machine the JIT takes minutes, and a case it has
+            // not finished compiling yet loses against one it has)
+            double warmUp = Double.parseDouble(System.getenv().getOrDefault("BENCH_WARMUP_SECONDS", "10"));
+            LoadRun.warmUp(List.of(noopCase, negotiateCase, broadcastCase, sdkCase), threads, warmUp, slice, 0.10, 10);
 
             List<LoadRun.Result> noops = new ArrayList<>();
             List<LoadRun.Result> negotiates = new ArrayList<>();
