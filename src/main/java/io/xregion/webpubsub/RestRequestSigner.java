@@ -1,7 +1,5 @@
 package io.xregion.webpubsub;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +11,7 @@ import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.net.URIAuthority;
 
 import io.xregion.security.AccessKeyJwt;
 
@@ -61,15 +60,14 @@ public final class RestRequestSigner implements HttpClientConfigurer {
     }
 
     void sign(HttpRequest request) throws HttpException {
-        URI url;
-        try {
-            url = request.getUri();
-        } catch (URISyntaxException e) {
-            throw new HttpException("request URL is not valid: " + e.getMessage());
+        URIAuthority target = request.getAuthority();
+        if (target == null) {
+            throw new HttpException("request URL names no host");
         }
         // a request may name the scheme's default port that the configured endpoint leaves out
-        boolean defaultPort = url.getPort() == -1 || url.getPort() == 80 || url.getPort() == 443;
-        String authority = defaultPort ? url.getHost() : url.getHost() + ":" + url.getPort();
+        int port = target.getPort();
+        boolean defaultPort = port == -1 || port == 80 || port == 443;
+        String authority = defaultPort ? target.getHostName() : target.getHostName() + ":" + port;
         WebPubSubInstance instance = instances.byAuthority(authority)
                 .orElseThrow(() -> new HttpException("no Web PubSub instance at " + authority));
         if (instance.credential().entra()) {
@@ -79,7 +77,7 @@ public final class RestRequestSigner implements HttpClientConfigurer {
             request.setHeader("Authorization", entraTokens.authorization(instance));
             return;
         }
-        String audience = url.toString();
+        String audience = url(request, target);
         long now = clock.millis();
         Signed token = signed.getIfPresent(audience);
         if (token == null || now >= token.renewAfterMillis()) {
@@ -89,5 +87,25 @@ public final class RestRequestSigner implements HttpClientConfigurer {
             signed.put(audience, token);
         }
         request.setHeader("Authorization", token.authorization());
+    }
+
+    /**
+     * The request's URL as sent, what the official SDKs sign: assembled as HttpCore 5's {@code getUri()} assembles it,
+     * without parsing it into a {@link java.net.URI}, which showed in profiles of the broadcast (JFR).
+     */
+    private static String url(HttpRequest request, URIAuthority authority) {
+        StringBuilder url = new StringBuilder(128).append(request.getScheme() == null ? "http" : request.getScheme())
+                .append("://").append(authority.getHostName());
+        if (authority.getPort() >= 0) {
+            url.append(':').append(authority.getPort());
+        }
+        String path = request.getPath();
+        if (path == null) {
+            return url.append('/').toString();
+        }
+        if (!path.startsWith("/")) {
+            url.append('/');
+        }
+        return url.append(path).toString();
     }
 }

@@ -42,6 +42,11 @@ public class WebPubSubConfiguration implements CamelConfiguration {
         return new WebPubSubEntraTokens(instances, credentials, Clock.systemUTC());
     }
 
+    @BindToRegistry(value = "negotiateCounter", lazy = true)
+    public NegotiateCounter negotiateCounter(CamelContext context) {
+        return new NegotiateCounter(context);
+    }
+
     @BindToRegistry(value = "webPubSubSigner", lazy = true)
     public RestRequestSigner webPubSubSigner(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
             @BeanInject("webPubSubEntraTokens") WebPubSubEntraTokens entraTokens,

@@ -50,9 +50,11 @@ public final class WebPubSubBenchmark {
         double seconds = Double.parseDouble(System.getenv().getOrDefault("BENCH_SECONDS", "5"));
         int threads = Integer.parseInt(System.getenv().getOrDefault("BENCH_THREADS", "8"));
         int rounds = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "4"));
+        double slice = Double.parseDouble(System.getenv().getOrDefault("BENCH_SLICE_SECONDS", "1"));
         int clientsPerInstance = 4;
-        System.out.printf("xregion Web PubSub benchmark: %d threads, %.0f s per measurement, %d rounds, %d cores%n",
-                threads, seconds, rounds, Runtime.getRuntime().availableProcessors());
+        System.out.printf("xregion Web PubSub benchmark: %d threads, %.0f s per case and round, in turns of %.1f s, "
+                + "%d rounds, %d cores, load average %s%n", threads, seconds, slice, rounds,
+                Runtime.getRuntime().availableProcessors(), InstallBenchmark.loadAverage());
 
         // the production profile, as deployed, against emulators of the benchmark's own (no Camel dev aids)
         ExternalServices services = new ExternalServices();
@@ -85,28 +87,26 @@ public final class WebPubSubBenchmark {
                 }
             }
 
-            HttpRequest noop = HttpRequest.newBuilder(URI.create(app.url("/bench/noop"))).GET().build();
-            HttpRequest negotiate = HttpRequest.newBuilder(URI.create(app.url("/negotiate?userId=bench"))).GET().build();
             byte[] message = "x".repeat(100).getBytes();
-            HttpRequest broadcast = HttpRequest.newBuilder(URI.create(app.url("/broadcast")))
-                    .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofByteArray(message)).build();
             String text = new String(message);
-
-            LoadRun.Call noopCall = () -> status(noop) == 200;
-            LoadRun.Call negotiateCall = () -> status(negotiate) == 200;
-            LoadRun.Call broadcastCall = () -> status(broadcast) == 202;
+            BenchHttp http = BenchHttp.choose(System.getenv().getOrDefault("BENCH_HTTP_CLIENT", "apache"));
+            LoadRun.Call noopCall = http.get(app.url("/bench/noop"), 200);
+            LoadRun.Call negotiateCall = http.get(app.url("/negotiate?userId=bench"), 200);
+            LoadRun.Call broadcastCall = http.post(app.url("/broadcast"), "text/plain", message, 202);
             LoadRun.Call sdkCall = () -> {
                 sdk.sendToAll(text, WebPubSubContentType.TEXT_PLAIN);
                 return true;
             };
+            LoadRun.Case noopCase = new LoadRun.Case("GET /bench/noop (no-op route)", noopCall);
+            LoadRun.Case negotiateCase = new LoadRun.Case("GET /negotiate", negotiateCall);
+            LoadRun.Case broadcastCase = new LoadRun.Case("POST /broadcast (xregion, 2 instances)", broadcastCall);
+            LoadRun.Case sdkCase = new LoadRun.Case("SDK sendToAll (1 instance)", sdkCall);
 
-            // warm-up (JIT, connection pools, caches), interleaved so every path is compiled before any is measured
-            double warmUp = Double.parseDouble(System.getenv().getOrDefault("BENCH_WARMUP_SECONDS", "6"));
-            for (int i = 0; i < 2; i++) {
-                for (LoadRun.Call call : List.of(noopCall, negotiateCall, broadcastCall, sdkCall)) {
-                    LoadRun.run("warm-up", threads, warmUp, call);
-                }
-            }
+            // warm-up (JIT, connection pools, caches): every path, in turns, until no case's rate moves by more than
+            // a tenth from one warm-up round to the next (on a busy machine the JIT takes minutes, and a case it has
+            // not finished compiling yet loses against one it has)
+            double warmUp = Double.parseDouble(System.getenv().getOrDefault("BENCH_WARMUP_SECONDS", "10"));
+            LoadRun.warmUp(List.of(noopCase, negotiateCase, broadcastCase, sdkCase), threads, warmUp, slice, 0.10, 10);
 
             List<LoadRun.Result> noops = new ArrayList<>();
             List<LoadRun.Result> negotiates = new ArrayList<>();
@@ -115,24 +115,33 @@ public final class WebPubSubBenchmark {
             for (int round = 1; round <= rounds; round++) {
                 System.out.println("round " + round);
                 if (!only.equals("broadcast")) {
-                    print(noops, LoadRun.run("GET /bench/noop (no-op route)", threads, seconds, noopCall));
-                    print(negotiates, LoadRun.run("GET /negotiate", threads, seconds, negotiateCall));
+                    List<LoadRun.Result> pair = LoadRun.interleaved(List.of(noopCase, negotiateCase), threads,
+                            seconds, slice);
+                    print(noops, pair.get(0));
+                    print(negotiates, pair.get(1));
                 }
-                print(broadcasts, LoadRun.run("POST /broadcast (xregion, 2 instances)", threads, seconds,
-                        broadcastCall));
-                print(sdks, LoadRun.run("SDK sendToAll (1 instance)", threads, seconds, sdkCall));
+                if (!only.equals("negotiate")) {
+                    List<LoadRun.Result> pair = LoadRun.interleaved(List.of(broadcastCase, sdkCase), threads,
+                            seconds, slice);
+                    print(broadcasts, pair.get(0));
+                    print(sdks, pair.get(1));
+                }
             }
+            http.close();
             clients.forEach(WebSocket::abort);
 
             System.out.println();
-            System.out.println("summary: medians over the rounds (each round measures every case once, back to back)");
+            System.out.println("summary: medians over the rounds (each round runs the two cases it compares in turns, "
+                    + "so both see the same machine); load average now " + InstallBenchmark.loadAverage());
             if (!noops.isEmpty()) {
                 System.out.printf("  negotiate   %7.0f req/s  vs no-op route %7.0f req/s   ratio %.2f%n",
                         median(negotiates), median(noops), medianRatio(negotiates, noops, 1));
             }
-            System.out.printf("  broadcast   %7.0f msg/s (to 2 instances)  vs SDK sendToAll %7.0f msg/s (to 1)   "
-                    + "ratio %.2f, per instance delivery %.2f%n", median(broadcasts), median(sdks),
-                    medianRatio(broadcasts, sdks, 1), medianRatio(broadcasts, sdks, 2));
+            if (!broadcasts.isEmpty()) {
+                System.out.printf("  broadcast   %7.0f msg/s (to 2 instances)  vs SDK sendToAll %7.0f msg/s (to 1)   "
+                        + "ratio %.2f, per instance delivery %.2f%n", median(broadcasts), median(sdks),
+                        medianRatio(broadcasts, sdks, 1), medianRatio(broadcasts, sdks, 2));
+            }
         }
     }
 

@@ -25,16 +25,16 @@ import io.xregion.testing.HttpCalls;
  * profile) and Redis. Java mains start either from a classpath (the drill command: the project's test classpath) or
  * from the packaged jars (the IT).
  */
-final class DrillParts {
+public final class DrillParts {
 
     /** How a Java main starts: from a classpath, or from its packaged jar. */
-    record Launcher(String classpath, Path runnerJar, Path localAzureJar) {
+    public record Launcher(String classpath, Path runnerJar, Path localAzureJar) {
 
-        static Launcher fromClasspath() {
+        public static Launcher fromClasspath() {
             return new Launcher(System.getProperty("java.class.path"), null, null);
         }
 
-        static Launcher jars(Path runnerJar) {
+        public static Launcher jars(Path runnerJar) {
             return new Launcher(null, runnerJar, Path.of(runnerJar.toString().replace("-runner.jar",
                     "-local-azure.jar")));
         }
@@ -56,9 +56,9 @@ final class DrillParts {
     }
 
     /** One running part: its process and its log. */
-    static final class Part {
-        final String name;
-        final Path log;
+    public static final class Part {
+        public final String name;
+        public final Path log;
         private final Process process;
 
         Part(String name, Path log, Process process) {
@@ -67,16 +67,16 @@ final class DrillParts {
             this.process = process;
         }
 
-        boolean alive() {
+        public boolean alive() {
             return process.isAlive();
         }
 
-        long pid() {
+        public long pid() {
             return process.pid();
         }
 
         /** kill -9 (Process.destroyForcibly is SIGKILL on Linux). */
-        void kill() {
+        public void kill() {
             process.destroyForcibly();
             waitFor(10);
         }
@@ -100,7 +100,7 @@ final class DrillParts {
         }
 
         /** SIGTERM, then SIGKILL after the grace. */
-        void stop(int graceSeconds) {
+        public void stop(int graceSeconds) {
             process.destroy();
             if (!waitFor(graceSeconds)) {
                 kill();
@@ -116,7 +116,7 @@ final class DrillParts {
             }
         }
 
-        String tail() {
+        public String tail() {
             try {
                 List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
                 return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
@@ -134,7 +134,7 @@ final class DrillParts {
     }
 
     /** The local Azure with the shipped file, every port free, event handlers at the app servers' ports. */
-    static Part localAzure(Launcher launcher, Path directory, Map<String, Integer> appPorts, Integer lockMillis)
+    public static Part localAzure(Launcher launcher, Path directory, Map<String, Integer> appPorts, Integer lockMillis)
             throws IOException {
         List<String> command = new ArrayList<>(launcher.java(LOCAL_AZURE, List.of()));
         command.add(Path.of("local-azure.properties").toAbsolutePath().toString());
@@ -159,7 +159,7 @@ final class DrillParts {
         return directory.resolve("local-azure/secrets").toAbsolutePath();
     }
 
-    static String controlUrl(Path directory) throws IOException {
+    public static String controlUrl(Path directory) throws IOException {
         return Files.readString(directory.resolve("local-azure/control-url")).strip();
     }
 
@@ -167,7 +167,7 @@ final class DrillParts {
      * An app server of one region, production profile, primary for its own Web PubSub instance and Service Bus
      * namespace, reading both namespaces; xregion.* properties as environment variables, camel.* as -D.
      */
-    static Part app(Launcher launcher, Path directory, String region, int port, int managementPort,
+    public static Part app(Launcher launcher, Path directory, String region, int port, int managementPort,
             Map<String, String> properties, int start) throws IOException {
         String other = REGIONS.stream().filter(r -> !r.equals(region)).findFirst().orElseThrow();
         Map<String, String> settings = new LinkedHashMap<>();
@@ -202,7 +202,7 @@ final class DrillParts {
     }
 
     /** redis-server on 127.0.0.1:port, no persistence. */
-    static Part redis(Path directory, int port, int start) throws IOException {
+    public static Part redis(Path directory, int port, int start) throws IOException {
         Part part = start("redis-" + start, List.of("/usr/bin/redis-server", "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"), Map.of(),
                 directory);
@@ -241,7 +241,7 @@ final class DrillParts {
      * anyone's outgoing connection before the app server binds it, and Camel 4.17's platform-http only logs a failed
      * bind (the app then runs, ready, without its API); the drill's app servers keep their ports across a restart.
      */
-    static int freePort() {
+    public static int freePort() {
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = random.nextInt(20_000, 32_000);

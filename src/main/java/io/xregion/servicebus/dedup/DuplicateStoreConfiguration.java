@@ -39,6 +39,7 @@ public class DuplicateStoreConfiguration implements CamelConfiguration {
             @PropertyInject("xregion.servicebus.dedup.redis.key-prefix") String keyPrefix,
             @PropertyInject("xregion.servicebus.dedup.redis.claim-lease-ms") String lease,
             @PropertyInject("xregion.servicebus.dedup.redis.claim-wait-ms") String claimWait,
+            @PropertyInject("xregion.servicebus.dedup.redis.first-poll-ms") String firstPoll,
             @PropertyInject("xregion.servicebus.dedup.redis.poll-ms") String poll,
             @PropertyInject("xregion.servicebus.dedup.redis.hold-ms") String hold,
             @PropertyInject("xregion.servicebus.dedup.redis.probe-interval-ms") String probeInterval,
@@ -67,6 +68,13 @@ public class DuplicateStoreConfiguration implements CamelConfiguration {
                     + env("xregion.servicebus.dedup.redis.hold-ms")
                     + ") must be -1 (hold for ever), 0 (degrade at once) or up to 86400000");
         }
+        Duration pollMillis = millis("xregion.servicebus.dedup.redis.poll-ms", poll, 10, 60_000);
+        Duration firstPollMillis = millis("xregion.servicebus.dedup.redis.first-poll-ms", firstPoll, 1, 60_000);
+        if (firstPollMillis.compareTo(pollMillis) > 0) {
+            throw new IllegalStateException("xregion.servicebus.dedup.redis.first-poll-ms ("
+                    + env("xregion.servicebus.dedup.redis.first-poll-ms") + ") must not be more than "
+                    + "xregion.servicebus.dedup.redis.poll-ms (" + env("xregion.servicebus.dedup.redis.poll-ms") + ")");
+        }
         Settings settings = Settings.of(context);
         return new RedisDuplicateStore(new DuplicateStoreSettings(redis,
                 settings.optional(ACCESS_KEY).orElse(""),
@@ -76,7 +84,7 @@ public class DuplicateStoreConfiguration implements CamelConfiguration {
                 millis("xregion.servicebus.dedup.redis.claim-lease-ms", lease, 300, 600_000),
                 window, entries, Duration.ofMillis(holdMillis),
                 millis("xregion.servicebus.dedup.redis.claim-wait-ms", claimWait, 0, 3_600_000),
-                millis("xregion.servicebus.dedup.redis.poll-ms", poll, 10, 60_000),
+                firstPollMillis, pollMillis,
                 millis("xregion.servicebus.dedup.redis.probe-interval-ms", probeInterval, 50, 600_000),
                 millis("xregion.servicebus.dedup.redis.connect-timeout-ms", connectTimeout, 1, 600_000),
                 millis("xregion.servicebus.dedup.redis.timeout-ms", timeout, 1, 600_000),

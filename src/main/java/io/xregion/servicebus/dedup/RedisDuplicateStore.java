@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -34,7 +37,9 @@ import io.xregion.servicebus.BoundedCaffeineIdempotentRepository;
  * <li>add: claim the id, atomically ({@code SET key "claimed <owner>" NX PX lease}). Claimed: process it. Found
  * {@code done}: a duplicate, completed. Found claimed by someone else: wait, the message still locked, until the
  * claim is done (a duplicate) or lapses (claim it); still neither after {@code claim-wait-ms}: throw, so the copy
- * goes back to Service Bus, is not completed, and is looked at again;</li>
+ * goes back to Service Bus, is not completed, and is looked at again. The other copy in process here (its claim is
+ * this process's) is waited for without Redis, and ends the wait the moment it is done or failed; another app
+ * server's claim is looked at again after {@code first-poll-ms}, each pause doubling up to {@code poll-ms};</li>
  * <li>while processing: the claim's lease is renewed every third of the lease, only if still ours, so a lease can be
  * short (an app server that dies loses its claims within one lease) while processing may take longer (the receive
  * retries take up to about 31 s with the defaults);</li>
@@ -68,8 +73,14 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
     /** The exchange property that carries an exchange's claim from add to confirm or remove. */
     static final String CLAIM_PROPERTY = "xregion.dedup.claim";
 
-    /** A claim this process holds: in Redis, or (degraded) in memory only. */
-    private record Claim(boolean shared, AtomicBoolean lost) {
+    /**
+     * A claim this process holds: in Redis, or (degraded) in memory only. {@code settled} completes when its message
+     * is done (true) or failed (false), which ends the wait of a copy of it that arrived here meanwhile.
+     */
+    private record Claim(boolean shared, AtomicBoolean lost, CompletableFuture<Boolean> settled) {
+        Claim(boolean shared) {
+            this(shared, new AtomicBoolean(), new CompletableFuture<>());
+        }
     }
 
     private final RedisConnections redis;
@@ -195,10 +206,20 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
         }
         long started = System.nanoTime();
         long waitNanos = settings.claimWait().toNanos();
+        long pauseMillis = settings.firstPoll().toMillis();
         String owner = null;
         while (true) {
             if (state == DuplicateStoreState.DEGRADED) {
                 return addLocally(id);
+            }
+            Claim inProcess = claims.get(id);
+            if (inProcess != null && inProcess.shared()) {
+                // the other copy is being processed here: its outcome, not Redis, decides
+                if (awaitOutcome(id, inProcess, waitNanos - (System.nanoTime() - started))) {
+                    count("xregion.servicebus.dedup.claims", "result", "duplicate");
+                    return null;
+                }
+                continue;
             }
             String found;
             try {
@@ -210,11 +231,11 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
                 if (state == DuplicateStoreState.DEGRADED) {
                     return addLocally(id);
                 }
-                pause(id);
+                pause(id, settings.poll().toMillis());
                 continue;
             }
             if (found.equals("claimed")) {
-                Claim claim = new Claim(true, new AtomicBoolean());
+                Claim claim = new Claim(true);
                 claims.put(id, claim);
                 count("xregion.servicebus.dedup.claims", "result", "claimed");
                 return claim;
@@ -233,7 +254,8 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
                 throw new ClaimPendingException(id, owner == null ? "another app server" : owner,
                         settings.claimWait().toMillis());
             }
-            pause(id);
+            pause(id, pauseMillis);
+            pauseMillis = Math.min(settings.poll().toMillis(), pauseMillis * 2);
             if (knownDone.getIfPresent(id) != null) {
                 // the other copy was processed here meanwhile
                 count("xregion.servicebus.dedup.near-cache.hits");
@@ -247,22 +269,41 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
             count("xregion.servicebus.dedup.claims", "result", "duplicate");
             return null;
         }
-        Claim claim = new Claim(false, new AtomicBoolean());
+        Claim claim = new Claim(false);
         claims.put(id, claim);
         count("xregion.servicebus.dedup.claims", "result", "local");
         return claim;
     }
 
-    private void pause(String id) {
+    private void pause(String id, long millis) {
         if (context != null && (context.isStopping() || context.isStopped())) {
             throw new DuplicateStoreUnavailableException("The app is stopping before message " + id
                     + " could be claimed; it goes back to Service Bus");
         }
         try {
-            Thread.sleep(settings.poll().toMillis());
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DuplicateStoreUnavailableException("Interrupted while claiming message " + id);
+        }
+    }
+
+    /**
+     * Waits for the outcome of this process's own claim on the id: true once its message is done (this copy is a
+     * duplicate), false once it failed (this copy may claim it). Throws when the wait is over first, as for a claim of
+     * another app server.
+     */
+    private boolean awaitOutcome(String id, Claim claim, long waitNanos) {
+        try {
+            return claim.settled().get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            count("xregion.servicebus.dedup.claims", "result", "pending");
+            throw new ClaimPendingException(id, settings.owner(), settings.claimWait().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DuplicateStoreUnavailableException("Interrupted while claiming message " + id);
+        } catch (ExecutionException e) {
+            return false;
         }
     }
 
@@ -276,6 +317,7 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
     private boolean confirm(String id, Claim claim) {
         claims.remove(id, claim);
         knownDone.put(id, Boolean.TRUE);
+        claim.settled().complete(true);
         if (!claim.shared()) {
             return local.confirm(id);
         }
@@ -305,6 +347,7 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
     private boolean remove(String id, Claim claim) {
         claims.remove(id, claim);
         if (!claim.shared()) {
+            claim.settled().complete(false);
             return local.remove(id);
         }
         try {
@@ -314,6 +357,9 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
             // the claim lapses by itself within a lease
             count("xregion.servicebus.dedup.errors", "operation", "remove");
             return false;
+        } finally {
+            // once released, so a copy waiting here claims the id afresh instead of finding it still held
+            claim.settled().complete(false);
         }
     }
 

@@ -101,6 +101,12 @@ class DuplicateStoreSettingsTest {
                 "xregion.servicebus.dedup.redis.hold-ms", "-5"));
         assertTrue(hold.getMessage().contains("xregion.servicebus.dedup.redis.hold-ms "
                 + "(XREGION_SERVICEBUS_DEDUP_REDIS_HOLD_MS) must be -1"), hold.getMessage());
+
+        IllegalStateException firstPoll = startFails(Map.of("xregion.servicebus.dedup.store", "redis",
+                "xregion.servicebus.dedup.redis.endpoints", "redis://127.0.0.1:6379",
+                "xregion.servicebus.dedup.redis.first-poll-ms", "200"));
+        assertTrue(firstPoll.getMessage().contains("xregion.servicebus.dedup.redis.first-poll-ms "
+                + "(XREGION_SERVICEBUS_DEDUP_REDIS_FIRST_POLL_MS) must not be more than"), firstPoll.getMessage());
     }
 
     private IllegalStateException startFails(Map<String, String> settings) {

@@ -130,6 +130,53 @@ class RedisDuplicateStoreTest {
     }
 
     @Test
+    void aCopyArrivingWhileItsOtherCopyIsProcessedHereWaitsForItsOutcomeWithoutPolling() throws Exception {
+        // a poll of 60 s: only the outcome of the claim held here can end these waits in time
+        DuplicateStoreSettings base = RedisStores.settings(redis, "east", 5000, 30_000, 1000);
+        RedisDuplicateStore east = RedisStores.started(new DuplicateStoreSettings(base.endpoints(), "", "east",
+                "test:", base.lease(), base.window(), base.maxEntries(), base.hold(), base.claimWait(),
+                Duration.ofSeconds(60), Duration.ofSeconds(60), base.probeInterval(), base.connectTimeout(),
+                base.timeout(), base.maxConnections()));
+        stores.add(east);
+        org.apache.camel.CamelContext camel = new org.apache.camel.impl.DefaultCamelContext();
+        org.apache.camel.Exchange first = new org.apache.camel.support.DefaultExchange(camel);
+        org.apache.camel.Exchange copy = new org.apache.camel.support.DefaultExchange(camel);
+
+        assertTrue(east.add(first, "w1"));
+        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> east.add(copy, "w1"));
+        Awaitility.await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !waiting.isDone());
+        assertTrue(east.confirm(first, "w1"));
+        assertFalse(waiting.get(5, TimeUnit.SECONDS), "done here: the waiting copy is a duplicate");
+
+        // the first fails: the waiting copy claims the id and is processed
+        org.apache.camel.Exchange failing = new org.apache.camel.support.DefaultExchange(camel);
+        org.apache.camel.Exchange other = new org.apache.camel.support.DefaultExchange(camel);
+        assertTrue(east.add(failing, "w2"));
+        CompletableFuture<Boolean> next = CompletableFuture.supplyAsync(() -> east.add(other, "w2"));
+        Awaitility.await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !next.isDone());
+        assertTrue(east.remove(failing, "w2"));
+        assertTrue(next.get(5, TimeUnit.SECONDS), "failed here: the waiting copy claims it");
+        assertEquals("claimed east", value(redis, "test:w2"));
+    }
+
+    @Test
+    void aCopyWaitingOnAnotherAppServerLooksAgainSoonAfterTheClaimIsDone() throws Exception {
+        // first look again after 5 ms, doubling up to a poll of 10 s: done after about 300 ms, seen within a second
+        DuplicateStoreSettings base = RedisStores.settings(redis, "west", 5000, 30_000, 1000);
+        RedisDuplicateStore east = started("east", 5000, 500, 1000);
+        RedisDuplicateStore west = RedisStores.started(new DuplicateStoreSettings(base.endpoints(), "", "west",
+                "test:", base.lease(), base.window(), base.maxEntries(), base.hold(), base.claimWait(),
+                Duration.ofMillis(5), Duration.ofSeconds(10), base.probeInterval(), base.connectTimeout(),
+                base.timeout(), base.maxConnections()));
+        stores.add(west);
+        assertTrue(east.add("w3"));
+        CompletableFuture<Boolean> copy = CompletableFuture.supplyAsync(() -> west.add("w3"));
+        Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !copy.isDone());
+        assertTrue(east.confirm("w3"));
+        assertFalse(copy.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
     void aLapsedClaimIsTakenOverAndTheOldOwnerCanNeitherConfirmNorRemoveIt() throws Exception {
         RedisDuplicateStore crashed = idle("crashed", 400, 500);
         RedisDuplicateStore west = started("west", 5000, 5000, 1000);
@@ -250,8 +297,8 @@ class RedisDuplicateStoreTest {
             DuplicateStoreSettings one = RedisStores.settings(redis, "east", 5000, 500, 0);
             RedisDuplicateStore east = RedisStores.started(new DuplicateStoreSettings(
                     List.of(RedisEndpoint.parse(redis.url()), RedisEndpoint.parse(replica.url())), "", "east",
-                    "test:", one.lease(), one.window(), one.maxEntries(), one.hold(), one.claimWait(), one.poll(),
-                    one.probeInterval(), one.connectTimeout(), one.timeout(), one.maxConnections()));
+                    "test:", one.lease(), one.window(), one.maxEntries(), one.hold(), one.claimWait(), one.firstPoll(),
+                    one.poll(), one.probeInterval(), one.connectTimeout(), one.timeout(), one.maxConnections()));
             stores.add(east);
             assertTrue(east.add("e1"));
             assertEquals("claimed east", value(redis, "test:e1"));
@@ -274,7 +321,8 @@ class RedisDuplicateStoreTest {
             DuplicateStoreSettings base = RedisStores.settings(secured, "east", 5000, 500, 0);
             DuplicateStoreSettings settings = new DuplicateStoreSettings(base.endpoints(), "s3cret-key-123", "east",
                     "test:", base.lease(), base.window(), base.maxEntries(), base.hold(), base.claimWait(),
-                    base.poll(), base.probeInterval(), base.connectTimeout(), base.timeout(), base.maxConnections());
+                    base.firstPoll(), base.poll(), base.probeInterval(), base.connectTimeout(), base.timeout(),
+                    base.maxConnections());
             RedisDuplicateStore east = RedisStores.started(settings);
             stores.add(east);
             assertTrue(east.add("k1"));
@@ -285,7 +333,8 @@ class RedisDuplicateStoreTest {
             String wrong = "wrong-key-7f3a9c";
             DuplicateStoreSettings wrongSettings = new DuplicateStoreSettings(base.endpoints(), wrong, "west",
                     "test:", base.lease(), base.window(), base.maxEntries(), base.hold(), base.claimWait(),
-                    base.poll(), base.probeInterval(), base.connectTimeout(), base.timeout(), base.maxConnections());
+                    base.firstPoll(), base.poll(), base.probeInterval(), base.connectTimeout(), base.timeout(),
+                    base.maxConnections());
             RedisDuplicateStore wrongKey = RedisStores.started(wrongSettings);
             stores.add(wrongKey);
             // a refused key is treated like an unreachable Redis (here: degrade at once), and not echoed: not in

@@ -26,7 +26,7 @@ public final class RedisStores {
             long claimWaitMillis, long holdMillis) {
         return new DuplicateStoreSettings(List.of(RedisEndpoint.parse(redis.url())), "", owner, prefix,
                 Duration.ofMillis(leaseMillis), Duration.ofSeconds(60), 10_000, Duration.ofMillis(holdMillis),
-                Duration.ofMillis(claimWaitMillis), Duration.ofMillis(20), Duration.ofMillis(100),
+                Duration.ofMillis(claimWaitMillis), Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(100),
                 Duration.ofMillis(300), Duration.ofMillis(1000), 8);
     }
 
