@@ -138,7 +138,7 @@ class AlertRulesTest {
                 "XRegionServiceBusBothNamespacesDown", "XRegionOutboxOldestAgeHigh", "XRegionOutboxRefusing",
                 "XRegionOutboxBroken", "XRegionDuplicateStoreHolding", "XRegionDuplicateStoreDegraded",
                 "XRegionNoFailbackLeader", "XRegionTwoFailbackLeaders", "XRegionDeliveryLatencyHigh",
-                "XRegionDeadLetters", "XRegionProcessingRetriesHigh", "XRegionNegotiateRefusedNoInstance")),
+                "XRegionDeadLetters", "XRegionProcessingRetriesHigh", "XRegionNegotiateUnavailable")),
                 alertNames().toString());
     }
 
