@@ -121,6 +121,32 @@ class AlertRulesTest {
         assertEquals(Set.of("XRegionDeadLetters"), immediate);
     }
 
+    /**
+     * The queries a runbook tells the person on call to run name meters of xregion's catalogue (the rules and the
+     * dashboard are checked against the running app by {@link MeteredSeriesTest}; a runbook's query may name a meter
+     * that scenario never makes, e.g. the outbox's delivered count).
+     */
+    @Test
+    void runbooksNameOnlyMetersOfTheCatalogue() {
+        Set<String> defined = new TreeSet<>();
+        for (io.xregion.observe.XregionMeter meter : io.xregion.observe.XregionMeter.values()) {
+            String name = meter.prometheusName();
+            defined.add(name);
+            if (meter.type() == io.xregion.observe.XregionMeter.Type.TIMER) {
+                List.of("_bucket", "_count", "_sum", "_max").forEach(suffix -> defined.add(name + suffix));
+            }
+        }
+        Set<String> named = new TreeSet<>();
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\\bxregion_[a-z0-9_]+")
+                .matcher(ObservabilityFiles.read(ObservabilityFiles.RUNBOOKS));
+        while (matcher.find()) {
+            named.add(matcher.group());
+        }
+        assertFalse(named.isEmpty());
+        named.removeAll(defined);
+        assertEquals(Set.of(), named, "series the runbooks name that no meter defines");
+    }
+
     @Test
     void thePrometheusRuleHoldsTheSameGroupsAndRulesAsThePlainFile() {
         List<Map<String, Object>> plain = ObservabilityFiles.ruleGroups();
