@@ -24,13 +24,12 @@ import io.xregion.testing.AppServerProcess;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RedisServer;
-import io.xregion.testing.RunningApp;
 import org.awaitility.Awaitility;
 
 /**
  * The picture of the Grafana dashboard in docs/observability.md, without Grafana (it is not packaged here): two app
  * servers (eastus, westus; production profile, the redis duplicate store) on the local Azure, a real Prometheus
- * scraping both every second, traffic (publishes, negotiations, a chatty user over its rate limit, a bad request, one
+ * scraping both every few seconds, traffic (publishes, negotiations, a chatty user over its rate limit, a bad request, one
  * message no one can process), eastus's Web PubSub instance down for a while and back; then each panel's queries of
  * observability/grafana/xregion.json, run against that Prometheus over the time of the run, drawn by
  * {@link DashboardPage} and screenshotted by headless Chromium.
@@ -43,7 +42,7 @@ import org.awaitility.Awaitility;
 public final class DashboardScreenshot {
 
     private static final Duration PHASE = Duration.ofSeconds(Long.parseLong(
-            System.getenv().getOrDefault("DASHBOARD_PHASE_SECONDS", "40")));
+            System.getenv().getOrDefault("DASHBOARD_PHASE_SECONDS", "60")));
     private static final Path WORK = Path.of("target", "dashboard-screenshot");
     private static final Path CHROMIUM = Path.of(System.getProperty("xregion.chromium", "/usr/bin/chromium"));
 
@@ -89,28 +88,29 @@ public final class DashboardScreenshot {
                 pause(PHASE);
                 running.set(false);
                 traffic.join(10_000);
-                pause(Duration.ofSeconds(3));
+                pause(LocalPrometheus.SCRAPE_INTERVAL.multipliedBy(2));
                 Instant end = Instant.now();
 
                 JsonNode dashboard = ObservabilityFiles.dashboard();
                 Map<Integer, List<DashboardPage.Answer>> answers = new LinkedHashMap<>();
                 for (JsonNode panel : dashboard.path("panels")) {
                     for (JsonNode target : panel.path("targets")) {
-                        String query = ObservabilityFiles.withGrafanaVariables(target.path("expr").asText(), "10s");
-                        JsonNode series = prometheus.range(query, start, end, Duration.ofSeconds(2));
+                        String query = ObservabilityFiles.withGrafanaVariables(target.path("expr").asText(),
+                                LocalPrometheus.RATE_INTERVAL);
+                        JsonNode series = prometheus.range(query, start, end, LocalPrometheus.SCRAPE_INTERVAL);
                         answers.computeIfAbsent(panel.path("id").asInt(), k -> new ArrayList<>())
                                 .add(new DashboardPage.Answer(target, series));
                         System.out.printf("%-55s %s: %d series%n", panel.path("title").asText(),
                                 target.path("refId").asText(), series.size());
                     }
                 }
-                JsonNode alerts = prometheus.range("ALERTS", start, end, Duration.ofSeconds(2));
+                JsonNode alerts = prometheus.range("ALERTS", start, end, LocalPrometheus.SCRAPE_INTERVAL);
                 for (JsonNode alert : alerts) {
                     System.out.println("alert during the run: " + alert.path("metric"));
                 }
                 String caption = "The panels' PromQL from observability/grafana/xregion.json, run against a real "
                         + "Prometheus (not Grafana) scraping two app servers (eastus, westus) on the local Azure every "
-                        + "second: traffic, a dead-lettered message, eastus's Web PubSub instance down and back. "
+                        + LocalPrometheus.SCRAPE_INTERVAL.toSeconds() + " s, on a loaded machine: traffic, a dead-lettered message, eastus's Web PubSub instance down and back. "
                         + "Drawn by DashboardScreenshot.";
                 Path page = WORK.resolve("dashboard.html");
                 Files.writeString(page, new DashboardPage(dashboard, start, end, markers).html(answers, caption));
@@ -123,7 +123,12 @@ public final class DashboardScreenshot {
 
     private static AppServerProcess start(String region, ExternalServices services, RedisServer redis) {
         Map<String, String> settings = new LinkedHashMap<>(services.productionSettings());
-        settings.putAll(RunningApp.fastHealth(500, 500));
+        // probes that a loaded machine (this one runs other work too) does not time out: only the instance taken
+        // down goes DOWN
+        settings.put("xregion.webpubsub.health.timeout-ms", "3000");
+        settings.put("xregion.webpubsub.health.failure-threshold", "3");
+        settings.put("xregion.servicebus.health.timeout-ms", "3000");
+        settings.put("xregion.servicebus.health.failure-threshold", "3");
         settings.put("xregion.webpubsub.primary", region);
         settings.put("xregion.servicebus.dedup.store", "redis");
         settings.put("xregion.servicebus.dedup.redis.endpoints", redis.url());
@@ -141,7 +146,7 @@ public final class DashboardScreenshot {
     }
 
     /**
-     * About 20 publishes a second to the two app servers in turn, 5 negotiations a second to each, a user who
+     * About 10 publishes a second to the two app servers in turn, 5 negotiations a second to each, a user who
      * negotiates 4 times a second (over its limit of 20 in 10 s: 429) and now and then a negotiate for an unknown home
      * (400).
      */
@@ -152,20 +157,20 @@ public final class DashboardScreenshot {
             AppServerProcess app = apps.get(i % 2);
             try {
                 HttpCalls.post(app.url("/publish"), "application/json", "{\"n\":" + i + "}");
-                if (i % 4 == 0) {
+                if (i % 2 == 0) {
                     HttpCalls.get(app.url("/negotiate?userId=user-" + (i % 50)));
                     HttpCalls.get(apps.get((i + 1) % 2).url("/negotiate?userId=user-" + (i % 50)));
                 }
-                if (i % 5 == 0) {
+                if (i % 3 == 0) {
                     HttpCalls.get(apps.get(0).url("/negotiate?userId=chatty"));
                 }
-                if (i % 40 == 0) {
+                if (i % 20 == 0) {
                     HttpCalls.get(app.url("/negotiate?userId=lost&home=nowhere"));
                 }
             } catch (RuntimeException e) {
                 // an app server busy or a connection refused: the picture shows what the meters saw
             }
-            pause(Duration.ofMillis(50));
+            pause(Duration.ofMillis(100));
         }
     }
 

@@ -23,11 +23,18 @@ import org.awaitility.Awaitility;
 
 /**
  * A real Prometheus (Debian's {@code prometheus}) of our own on a free loopback port, its data in a temporary
- * directory, scraping app servers' {@code /observe/metrics} every second the way docs/observability.md tells an
+ * directory, scraping app servers' {@code /observe/metrics} every {@link #SCRAPE_INTERVAL} the way docs/observability.md tells an
  * operator to (honor_labels, a pod label per target) and evaluating xregion's alert rules.
  */
 final class LocalPrometheus implements AutoCloseable {
 
+    /**
+     * How often it scrapes and evaluates: the app servers must answer a scrape within it (a loaded machine takes
+     * seconds) or the picture has holes.
+     */
+    static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(5);
+    /** What Grafana's {@code $__rate_interval} would be: four scrape intervals. */
+    static final String RATE_INTERVAL = SCRAPE_INTERVAL.multipliedBy(4).toSeconds() + "s";
     static final Path EXECUTABLE = Path.of(System.getProperty("xregion.prometheus", "/usr/bin/prometheus"));
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,16 +53,17 @@ final class LocalPrometheus implements AutoCloseable {
         Files.createDirectories(work);
         StringBuilder config = new StringBuilder("""
                 global:
-                  scrape_interval: 1s
-                  evaluation_interval: 1s
+                  scrape_interval: %1$ds
+                  scrape_timeout: %1$ds
+                  evaluation_interval: %1$ds
                 rule_files:
-                  - %s
+                  - %2$s
                 scrape_configs:
                   - job_name: xregion
                     metrics_path: /observe/metrics
                     honor_labels: true
                     static_configs:
-                """.formatted(ObservabilityFiles.RULES));
+                """.formatted(SCRAPE_INTERVAL.toSeconds(), ObservabilityFiles.RULES));
         targets.forEach((pod, address) -> config.append("""
                       - targets: ['%s']
                         labels: { pod: %s }
@@ -94,7 +102,7 @@ final class LocalPrometheus implements AutoCloseable {
 
     /** Whether every target has been scraped successfully ({@code up == 1}). */
     boolean allTargetsUp(int expected) {
-        JsonNode result = range("up", Instant.now().minusSeconds(2), Instant.now(), Duration.ofSeconds(1));
+        JsonNode result = range("up", Instant.now().minus(SCRAPE_INTERVAL), Instant.now(), Duration.ofSeconds(1));
         int up = 0;
         for (JsonNode series : result) {
             JsonNode values = series.path("values");
