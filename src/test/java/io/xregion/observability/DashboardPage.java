@@ -39,9 +39,12 @@ final class DashboardPage {
     private final Instant start;
     private final Instant end;
     private final List<Marker> markers;
+    /** Seconds between the points of a series (the query's step): a longer distance is a hole, drawn as one. */
+    private final double step;
 
-    DashboardPage(JsonNode dashboard, Instant start, Instant end, List<Marker> markers) {
+    DashboardPage(JsonNode dashboard, Instant start, Instant end, java.time.Duration step, List<Marker> markers) {
         this.dashboard = dashboard;
+        this.step = step.toSeconds();
         this.start = start;
         this.end = end;
         this.markers = markers;
@@ -140,7 +143,7 @@ final class DashboardPage {
             for (double[] point : line.points) {
                 double x = left + plotWidth * fraction(point[0]);
                 double y = 4 + plotHeight - plotHeight * point[1] / max;
-                boolean gap = previous != null && point[0] - previous > 5;
+                boolean gap = previous != null && point[0] - previous > step * 1.5;
                 path.append(path.length() == 0 || gap ? "M" : "L").append(String.format(Locale.ROOT, "%.1f %.1f ", x, y));
                 previous = point[0];
             }
@@ -196,9 +199,10 @@ final class DashboardPage {
             double last = first[0];
             while (true) {
                 double[] next = points.hasNext() ? points.next() : null;
-                if (next == null || next[1] != value || next[0] - last > 5) {
+                boolean gap = next != null && next[0] - last > step * 1.5;
+                if (next == null || next[1] != value || gap) {
                     double x0 = left + plotWidth * fraction(segmentStart);
-                    double x1 = left + plotWidth * fraction(next == null || next[0] - last > 5 ? last : next[0]);
+                    double x1 = left + plotWidth * fraction(next == null || gap ? last + step : next[0]);
                     String[] mapped = mapped(mappings, value);
                     svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                             + "fill=\"%s\" fill-opacity=\"0.75\"/>", x0, top + 1, Math.max(1, x1 - x0), lane - 3,
@@ -221,11 +225,14 @@ final class DashboardPage {
     }
 
     private void axisAndMarkers(StringBuilder svg, int left, int plotWidth, int top, int plotHeight) {
-        for (int tick = 0; tick <= 4; tick++) {
-            Instant at = start.plusMillis((end.toEpochMilli() - start.toEpochMilli()) * tick / 4);
-            String anchor = tick == 0 ? "start" : tick == 4 ? "end" : "middle";
+        // a narrow panel gets fewer time labels and its markers without their text, as Grafana thins them
+        boolean narrow = plotWidth < 300;
+        int ticks = narrow ? 2 : 4;
+        for (int tick = 0; tick <= ticks; tick++) {
+            Instant at = start.plusMillis((end.toEpochMilli() - start.toEpochMilli()) * tick / ticks);
+            String anchor = tick == 0 ? "start" : tick == ticks ? "end" : "middle";
             svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>",
-                    left + plotWidth * tick / 4.0, top + plotHeight + 12, anchor, CLOCK.format(at)));
+                    left + plotWidth * tick / (double) ticks, top + plotHeight + 12, anchor, CLOCK.format(at)));
         }
         int row = 0;
         for (Marker marker : markers) {
@@ -233,7 +240,7 @@ final class DashboardPage {
             // Grafana shows an annotation's text on hover; here a short label, one row lower for each marker
             svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#8ab8ff\" "
                     + "stroke-dasharray=\"3 3\"/><text x=\"%.1f\" y=\"%d\" style=\"fill:#8ab8ff\">%s</text>", x, x, top,
-                    top + plotHeight, x + 3, top + 9 + 11 * row++, escape(marker.text())));
+                    top + plotHeight, x + 3, top + 9 + 11 * row++, narrow ? "" : escape(marker.text())));
         }
     }
 

@@ -110,10 +110,10 @@ public final class DashboardScreenshot {
                 }
                 String caption = "The panels' PromQL from observability/grafana/xregion.json, run against a real "
                         + "Prometheus (not Grafana) scraping two app servers (eastus, westus) on the local Azure every "
-                        + LocalPrometheus.SCRAPE_INTERVAL.toSeconds() + " s, on a loaded machine: traffic, a dead-lettered message, eastus's Web PubSub instance down and back. "
+                        + LocalPrometheus.SCRAPE_INTERVAL.toSeconds() + " s, on a loaded machine (a hole: scrapes that took longer): traffic, a dead-lettered message, eastus's Web PubSub instance down and back. "
                         + "Drawn by DashboardScreenshot.";
                 Path page = WORK.resolve("dashboard.html");
-                Files.writeString(page, new DashboardPage(dashboard, start, end, markers).html(answers, caption));
+                Files.writeString(page, new DashboardPage(dashboard, start, end, LocalPrometheus.SCRAPE_INTERVAL, markers).html(answers, caption));
                 screenshot(page, output, dashboard);
                 System.out.println("wrote " + output + " (page: " + page + ")");
             }

@@ -32,7 +32,7 @@ final class LocalPrometheus implements AutoCloseable {
      * How often it scrapes and evaluates: the app servers must answer a scrape within it (a loaded machine takes
      * seconds) or the picture has holes.
      */
-    static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(5);
+    static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(10);
     /** What Grafana's {@code $__rate_interval} would be: four scrape intervals. */
     static final String RATE_INTERVAL = SCRAPE_INTERVAL.multipliedBy(4).toSeconds() + "s";
     static final Path EXECUTABLE = Path.of(System.getProperty("xregion.prometheus", "/usr/bin/prometheus"));
