@@ -33,10 +33,11 @@ const noteFirst = (publisher, sequence, now) => {
   if (times[sequence] === 0) times[sequence] = now;
 };
 
-// end-to-end latency (received - sent at, ms) of every receipt, by phase: "steady" before the first mark, then the
-// name of the latest mark; and each client's latest receipt (its lateness, and which message)
+// end-to-end latency (received - sent at, ms) of every receipt, by phase: "start" before the first mark (the JVMs still
+// compiling their hot paths), then the name of the latest mark ("steady", "lost", ...); and each client's latest
+// receipt (its lateness, and which message)
 const phases = new Map();
-let phase = "steady";
+let phase = "start";
 const noteLatency = (ms) => {
   let counts = phases.get(phase);
   if (!counts) {

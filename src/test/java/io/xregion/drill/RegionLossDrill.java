@@ -132,7 +132,11 @@ public final class RegionLossDrill {
             }
             timeline.trafficStarted = System.currentTimeMillis();
             publishers.forEach(p -> p.start(options.rate()));
-            pause(Duration.ofSeconds(options.warmupSeconds()));
+            // the first seconds of traffic on fresh JVMs (the JIT still compiling) are not the steady state
+            long start = Math.min(10, options.warmupSeconds() / 2);
+            pause(Duration.ofSeconds(start));
+            clients.command("mark steady");
+            pause(Duration.ofSeconds(options.warmupSeconds() - start));
             if (redis != null) {
                 report.redisKeysBeforeLoss(DrillParts.redisCommand(redisPort, "DBSIZE"));
             }
