@@ -38,7 +38,20 @@ const noteFirst = (publisher, sequence, now) => {
 // receipt (its lateness, and which message)
 const phases = new Map();
 let phase = "start";
+// and, per second of receipt, how many receipts and how many of them over 250 ms and over 1 s, for the eye: printed to
+// stderr (the run's clients.log) with the report
+const bySecond = new Map();
 const noteLatency = (ms) => {
+  const second = Math.floor(Date.now() / 1000);
+  let tally = bySecond.get(second);
+  if (!tally) {
+    tally = { n: 0, over250: 0, over1s: 0, max: 0 };
+    bySecond.set(second, tally);
+  }
+  tally.n++;
+  if (ms > 250) tally.over250++;
+  if (ms > 1000) tally.over1s++;
+  tally.max = Math.max(tally.max, ms);
   let counts = phases.get(phase);
   if (!counts) {
     counts = new Map();
@@ -203,6 +216,7 @@ emit({ event: "started", clients: clients.length });
 createInterface({ input: process.stdin }).on("line", (line) => {
   if (line.startsWith("mark ")) {
     phase = line.substring(5);
+    process.stderr.write(`mark ${phase} at ${new Date().toISOString().substring(11, 19)}\n`);
     clients.forEach((c) => c.mark(line.substring(5)));
     emit({ event: "marked", name: line.substring(5) });
   } else if (line === "report") {
@@ -213,6 +227,10 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     const latency = {};
     for (const [name, counts] of phases) latency[name] = Array.from(counts.entries()).sort((a, b) => a[0] - b[0]);
     emit({ event: "latency", phases: latency });
+    for (const [second, t] of [...bySecond.entries()].sort((a, b) => a[0] - b[0])) {
+      process.stderr.write(`e2e ${new Date(second * 1000).toISOString().substring(11, 19)} receipts ${t.n} `
+        + `over 250 ms ${t.over250} over 1 s ${t.over1s} max ${t.max} ms\n`);
+    }
     emit({ event: "reported" });
   } else if (line === "stop") {
     clients.forEach((c) => c.client.stop());
