@@ -129,6 +129,10 @@ class DrillClient {
         userId: this.userId,
         home: this.home,
         protocol: settings.protocol === "reliable" ? "reliable" : "json",
+        // the application's own message id (publisher:sequence), as an application whose messages carry one gives
+        // it: the library drops a second copy (a killed app server's broadcast that it had not marked done, sent
+        // again from the other namespace's copy)
+        messageId: (message) => (typeof message.data === "string" ? message.data.split(":", 2).join(":") : undefined),
       });
     }
     this.client.on("connected", (e) => {
