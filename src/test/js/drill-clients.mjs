@@ -33,15 +33,22 @@ const noteFirst = (publisher, sequence, now) => {
   if (times[sequence] === 0) times[sequence] = now;
 };
 
-// end-to-end latency (received - sent at, ms) of every receipt, by phase: "start" before the first mark (the JVMs still
-// compiling their hot paths), then the name of the latest mark ("steady", "lost", ...); and each client's latest
+// end-to-end latency (received - sent at, ms) of every receipt, by the phase in which its message was SENT: "start"
+// before the first mark (fresh JVMs still compiling their hot paths), then the name of the latest mark before it
+// ("steady", "lost", ...), so a backlog from the start received later still counts as the start's; and each client's
+// latest receipt among messages sent after the start (its lateness, and which message)
 // receipt (its lateness, and which message)
 const phases = new Map();
-let phase = "start";
+const marks = [];
+const phaseAt = (sentAt) => {
+  let name = "start";
+  for (const m of marks) if (m.t <= sentAt) name = m.name;
+  return name;
+};
 // and, per second of receipt, how many receipts and how many of them over 250 ms and over 1 s, for the eye: printed to
 // stderr (the run's clients.log) with the report
 const bySecond = new Map();
-const noteLatency = (ms) => {
+const noteLatency = (ms, phase) => {
   const second = Math.floor(Date.now() / 1000);
   let tally = bySecond.get(second);
   if (!tally) {
@@ -186,8 +193,11 @@ class DrillClient {
     }
     this.lastReceive = now;
     const lateness = now - Number(sentAt);
-    noteLatency(lateness);
-    if (lateness > this.latest.ms) this.latest = { ms: lateness, message: `${publisher}:${sequence}`, at: now };
+    const phase = phaseAt(Number(sentAt));
+    noteLatency(lateness, phase);
+    if (phase !== "start" && lateness > this.latest.ms) {
+      this.latest = { ms: lateness, message: `${publisher}:${sequence}`, at: now };
+    }
     this.counts.add(publisher, Number.parseInt(sequence, 10));
     noteFirst(publisher, Number.parseInt(sequence, 10), now);
   }
@@ -219,8 +229,8 @@ emit({ event: "started", clients: clients.length });
 
 createInterface({ input: process.stdin }).on("line", (line) => {
   if (line.startsWith("mark ")) {
-    phase = line.substring(5);
-    process.stderr.write(`mark ${phase} at ${new Date().toISOString().substring(11, 19)}\n`);
+    marks.push({ name: line.substring(5), t: Date.now() });
+    process.stderr.write(`mark ${line.substring(5)} at ${new Date().toISOString().substring(11, 19)}\n`);
     clients.forEach((c) => c.mark(line.substring(5)));
     emit({ event: "marked", name: line.substring(5) });
   } else if (line === "report") {
