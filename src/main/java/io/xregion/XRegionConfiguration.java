@@ -25,6 +25,7 @@ import io.xregion.servicebus.Outbox;
 import io.xregion.servicebus.ServiceBusConfiguration;
 import io.xregion.servicebus.ServiceBusMetrics;
 import io.xregion.webpubsub.FanoutCallCounter;
+import io.xregion.webpubsub.NegotiateCounter;
 import io.xregion.webpubsub.WebPubSubConfiguration;
 import io.xregion.webpubsub.WebPubSubHealth;
 import io.xregion.webpubsub.WebPubSubInstances;
@@ -39,10 +40,18 @@ import io.xregion.webpubsub.WebPubSubRouting;
  */
 public class XRegionConfiguration implements CamelConfiguration {
 
-    /** The JSON error body of every HTTP route (http-api.camel.yaml). */
+    /**
+     * The JSON error body of every HTTP route (http-api.camel.yaml); negotiate's refusals are counted by reason
+     * ({@code xregion.webpubsub.negotiate.refused}).
+     */
     @BindToRegistry("apiErrors")
     public ApiErrors apiErrors() {
-        return new ApiErrors();
+        return new ApiErrors((exchange, refusal) -> {
+            if (NegotiateCounter.ROUTE_ID.equals(exchange.getFromRouteId())) {
+                exchange.getContext().getRegistry().lookupByNameAndType("negotiateCounter", NegotiateCounter.class)
+                        .refused(refusal);
+            }
+        });
     }
 
     @Override

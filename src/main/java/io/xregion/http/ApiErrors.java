@@ -19,6 +19,24 @@ public final class ApiErrors {
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Told of every request refused (an {@link ApiException}), e.g. to count refusals. */
+    @FunctionalInterface
+    public interface Refusals {
+        void refused(Exchange exchange, ApiException refusal);
+    }
+
+    private final Refusals refusals;
+
+    /** Tells no one of refusals. */
+    public ApiErrors() {
+        this((exchange, refusal) -> {
+        });
+    }
+
+    public ApiErrors(Refusals refusals) {
+        this.refusals = refusals;
+    }
+
     /** Used by the http-api route configuration on any exception. */
     public void render(Exchange exchange) {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -30,6 +48,7 @@ public final class ApiErrors {
             body = refused.body();
             LOG.debug("{} {} refused: {} {}", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
                     exchange.getMessage().getHeader(Exchange.HTTP_PATH), status, refused.getMessage());
+            refusals.refused(exchange, refused);
         } else {
             String incident = UUID.randomUUID().toString();
             LOG.error("Unexpected failure, incident {}", incident, error);

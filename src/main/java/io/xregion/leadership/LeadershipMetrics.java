@@ -1,8 +1,9 @@
 package io.xregion.leadership;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.cluster.CamelClusterService;
+
+import io.xregion.observe.XregionMeter;
 
 /** Which replica leads: {@code xregion.webpubsub.failback.leader}, 1 on the failback leader, 0 on the others. */
 final class LeadershipMetrics {
@@ -11,10 +12,8 @@ final class LeadershipMetrics {
     }
 
     static void register(MeterRegistry registry, CamelClusterService service, String namespace) {
-        Gauge.builder("xregion.webpubsub.failback.leader", service, s -> leads(s, namespace) ? 1 : 0)
-                .tag("namespace", namespace)
-                .description("1 while this replica is the failback leader of its region, else 0")
-                .register(registry);
+        XregionMeter.WEBPUBSUB_FAILBACK_LEADER.gauge(registry, service, s -> leads(s, namespace) ? 1 : 0,
+                "namespace", namespace);
     }
 
     private static boolean leads(CamelClusterService service, String namespace) {

@@ -50,6 +50,9 @@ public final class FileOutbox implements AutoCloseable {
     private long nextSequence;
     private long taken;
     private IOException broken;
+    /** The last write, read or cursor update failed (cleared by the next that succeeds). */
+    private boolean failing;
+    private boolean closed;
 
     public FileOutbox(Path directory, boolean force) {
         this.directory = directory;
@@ -72,6 +75,9 @@ public final class FileOutbox implements AutoCloseable {
         if (broken != null) {
             throw new UncheckedIOException("the outbox stopped taking messages after a failed write", broken);
         }
+        if (closed) {
+            throw new UncheckedIOException(new IOException("the outbox is closed"));
+        }
         long sequence = nextSequence;
         byte[] payload = encode(new Entry(sequence, enqueuedAtMillis, messageId, contentType, body));
         long offset = -1;
@@ -89,9 +95,11 @@ public final class FileOutbox implements AutoCloseable {
                 active.force(false);
             }
         } catch (IOException e) {
+            failing = true;
             cutOff(offset, e);
             throw new UncheckedIOException("the outbox cannot store a message", e);
         }
+        failing = false;
         nextSequence++;
         pending.addLast(new Position(sequence, enqueuedAtMillis, activeSegment, offset, payload.length));
         return sequence;
@@ -154,8 +162,10 @@ public final class FileOutbox implements AutoCloseable {
                 bytes += entry.body().length;
                 entries.add(entry);
             }
+            failing = false;
             return entries;
         } catch (IOException e) {
+            failing = true;
             throw new UncheckedIOException("the outbox cannot read its oldest messages", e);
         } finally {
             if (channel != null) {
@@ -190,7 +200,9 @@ public final class FileOutbox implements AutoCloseable {
                     Files.deleteIfExists(segment);
                 }
             }
+            failing = false;
         } catch (IOException e) {
+            failing = true;
             throw new UncheckedIOException("the outbox cannot record delivered messages", e);
         }
     }
@@ -205,8 +217,21 @@ public final class FileOutbox implements AutoCloseable {
         return head == null ? -1 : head.enqueuedAtMillis();
     }
 
+    /**
+     * It cannot write or read its files: it stopped taking messages after a write it could not undo, or its last
+     * write, read or cursor update failed.
+     */
+    public synchronized boolean broken() {
+        return broken != null || failing;
+    }
+
+    public synchronized boolean closed() {
+        return closed;
+    }
+
     @Override
     public synchronized void close() {
+        closed = true;
         try {
             if (active != null) {
                 active.close();

@@ -219,7 +219,7 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
             if (in.getBody() instanceof List<?> list && !list.isEmpty()
                     && list.stream().allMatch(OutgoingMessage.class::isInstance)) {
                 List<ServiceBusMessage> messages = list.stream().map(OutgoingMessage.class::cast)
-                        .map(m -> message(m.messageId(), m.contentType(), m.body())).toList();
+                        .map(MessageIdProducer::message).toList();
                 // no creation context of their own: each carries the batch's send span, as the conventions ask
                 messages.forEach(m -> tracing.inject(span, m.getApplicationProperties()));
                 return client.createMessageBatch().flatMap(batch -> sendInOrder(batch, messages, 0));
@@ -260,6 +260,14 @@ public final class MessageIdServiceBusComponent extends ServiceBusComponent {
             }
             int rest = next;
             return sent.then(client.createMessageBatch()).flatMap(more -> sendInOrder(more, messages, rest));
+        }
+
+        private static ServiceBusMessage message(OutgoingMessage outgoing) {
+            ServiceBusMessage message = message(outgoing.messageId(), outgoing.contentType(), outgoing.body());
+            if (outgoing.acceptedAtMillis() >= 0) {
+                message.getApplicationProperties().put(AcceptedAt.PROPERTY, outgoing.acceptedAtMillis());
+            }
+            return message;
         }
 
         private static ServiceBusMessage message(String messageId, String contentType, byte[] body) {

@@ -91,7 +91,10 @@ public final class Outbox {
         return store != null && store.depth() > 0;
     }
 
-    /** Keeps the message (body, Content-Type, MessageId) on disk; without an outbox, answers 503. */
+    /**
+     * Keeps the message (body, Content-Type, MessageId, and when its publish was accepted) on disk; without an
+     * outbox, answers 503.
+     */
     public void append(Exchange exchange) {
         if (store == null) {
             throw new ApiException(503, "NoNamespaceAvailable",
@@ -105,7 +108,10 @@ public final class Outbox {
                     throw new ApiException(503, "OutboxFull", "The outbox holds " + maxMessages
                             + " messages, its limit; nothing was kept", 5);
                 }
-                store.append(clock.millis(), message.getHeader(ServiceBusConstants.MESSAGE_ID, String.class),
+                // the publish's acceptance, so the drain gives the message the same xregion-accepted-at
+                long accepted = AcceptedAt.of(message);
+                store.append(accepted >= 0 ? accepted : clock.millis(),
+                        message.getHeader(ServiceBusConstants.MESSAGE_ID, String.class),
                         message.getHeader(Exchange.CONTENT_TYPE, String.class), message.getBody(byte[].class));
             }
         } catch (UncheckedIOException e) {
@@ -141,9 +147,10 @@ public final class Outbox {
             if (head.contentType() != null) {
                 message.setHeader(Exchange.CONTENT_TYPE, head.contentType());
             }
+            AcceptedAt.stamp(message, head.enqueuedAtMillis());
         } else {
-            message.setBody(entries.stream().map(e -> new OutgoingMessage(e.messageId(), e.contentType(), e.body()))
-                    .toList());
+            message.setBody(entries.stream().map(e -> new OutgoingMessage(e.messageId(), e.contentType(), e.body(),
+                    e.enqueuedAtMillis())).toList());
         }
         exchange.setVariable(BATCH, new Batch(entries.get(entries.size() - 1).sequence(), entries.size()));
     }
@@ -255,9 +262,17 @@ public final class Outbox {
         }
     }
 
-    /** Whether a message no namespace takes would be kept: the outbox is on and not full. */
+    /**
+     * Whether a message no namespace takes would be kept: the outbox is on, open, not full, and its files could be
+     * written and read the last time it tried.
+     */
     public boolean takesMessages() {
-        return store != null && store.depth() < maxMessages;
+        return store != null && !store.closed() && !store.broken() && store.depth() < maxMessages;
+    }
+
+    /** The outbox cannot write or read its files: its last attempt failed (a full or broken disk, files gone). */
+    public boolean broken() {
+        return store != null && store.broken();
     }
 
     public int depth() {

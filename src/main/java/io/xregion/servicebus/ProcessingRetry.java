@@ -20,17 +20,23 @@ import org.slf4j.LoggerFactory;
 public final class ProcessingRetry {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.xregion.servicebus");
+    /** The receive route's variable naming the namespace the copy came from. */
+    private static final String NAMESPACE = "namespace";
 
     private final ProducerTemplate template;
     private final int maxRetries;
     private final Duration initialDelay;
     private final Duration maxDelay;
+    private final ServiceBusCounters counters;
 
-    public ProcessingRetry(ProducerTemplate template, int maxRetries, Duration initialDelay, Duration maxDelay) {
+    /** @param counters where each try again is counted, by the namespace of the copy */
+    public ProcessingRetry(ProducerTemplate template, int maxRetries, Duration initialDelay, Duration maxDelay,
+            ServiceBusCounters counters) {
         this.template = template;
         this.maxRetries = maxRetries;
         this.initialDelay = initialDelay;
         this.maxDelay = maxDelay;
+        this.counters = counters;
     }
 
     /** The pauses between the tries, all together: how much longer than its tries a failing message is held. */
@@ -75,6 +81,7 @@ public final class ProcessingRetry {
                 throw error;
             }
             pause = next(pause);
+            counters.retried(exchange.getVariable(NAMESPACE, "unknown", String.class));
         }
     }
 

@@ -34,7 +34,10 @@ public final class PublishRequests {
         this.outbox = outbox;
     }
 
-    /** Checks the request and leaves only the body, its Content-Type and the MessageId on the exchange. */
+    /**
+     * Checks the request and leaves only the body, its Content-Type, the MessageId and the moment it was accepted
+     * ({@link AcceptedAt}) on the exchange.
+     */
     public void accept(Exchange exchange) {
         payload.check(exchange);
         org.apache.camel.Message message = exchange.getMessage();
@@ -53,6 +56,7 @@ public final class PublishRequests {
         message.removeHeaders("*");
         message.setHeader(Exchange.CONTENT_TYPE, contentType);
         message.setHeader(ServiceBusConstants.MESSAGE_ID, messageId);
+        AcceptedAt.stamp(message, System.currentTimeMillis());
     }
 
     /** A client event's MessageId: the connection and the service's event id, so a re-sent event is recognised. */
@@ -70,6 +74,7 @@ public final class PublishRequests {
         message.setHeader(ServiceBusConstants.MESSAGE_ID, messageId.length() > MAX_MESSAGE_ID
                 ? UUID.nameUUIDFromBytes(messageId.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString()
                 : messageId);
+        AcceptedAt.stamp(message, System.currentTimeMillis());
     }
 
     /** The 202 answer: the MessageId, sent or queued, and what each namespace made of it. */

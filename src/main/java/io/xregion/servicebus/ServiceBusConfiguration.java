@@ -66,6 +66,16 @@ public class ServiceBusConfiguration implements CamelConfiguration {
         return new ServiceBusCounters(context);
     }
 
+    /** The receivers' replication lag: the first copies wait for the second as long as the duplicate window. */
+    @BindToRegistry(value = "replicationLag", lazy = true)
+    public ReplicationLag replicationLag(@BeanInject("serviceBusCounters") ServiceBusCounters counters,
+            @PropertyInject("xregion.servicebus.dedup.window-seconds") String windowSeconds,
+            @PropertyInject("xregion.servicebus.dedup.max-entries") String maxEntries) {
+        return new ReplicationLag(counters, Duration.ofSeconds(Settings.number(
+                "xregion.servicebus.dedup.window-seconds", windowSeconds, 1, 7 * 86_400)),
+                Settings.number("xregion.servicebus.dedup.max-entries", maxEntries, 1, 100_000_000));
+    }
+
     @BindToRegistry(value = "namespaceSenders", lazy = true)
     public NamespaceSenders namespaceSenders(CamelContext context,
             @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus) {
@@ -157,6 +167,7 @@ public class ServiceBusConfiguration implements CamelConfiguration {
      */
     @BindToRegistry(value = "processingRetry", lazy = true)
     public ProcessingRetry processingRetry(CamelContext context,
+            @BeanInject("serviceBusCounters") ServiceBusCounters counters,
             @PropertyInject("xregion.servicebus.receive.retry.max-retries") String maxRetries,
             @PropertyInject("xregion.servicebus.receive.retry.initial-delay-ms") String initialDelay,
             @PropertyInject("xregion.servicebus.receive.retry.max-delay-ms") String maxDelay,
@@ -167,7 +178,7 @@ public class ServiceBusConfiguration implements CamelConfiguration {
                 Duration.ofMillis(Settings.number("xregion.servicebus.receive.retry.initial-delay-ms", initialDelay,
                         1, 600_000)),
                 Duration.ofMillis(Settings.number("xregion.servicebus.receive.retry.max-delay-ms", maxDelay, 1,
-                        600_000)));
+                        600_000)), counters);
         LockRenewal.check(Duration.ofMillis(Settings.number("xregion.servicebus.receive.lock-renewal-ms", lockRenewal,
                 10_000, 86_400_000)), Duration.ofMillis(Settings.number("xregion.servicebus.dedup.redis.claim-wait-ms",
                         claimWait, 0, 3_600_000)), retry.pauses());

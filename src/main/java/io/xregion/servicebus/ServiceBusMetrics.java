@@ -1,9 +1,10 @@
 package io.xregion.servicebus;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** Gauges the routes cannot express with the micrometer endpoint. */
+import io.xregion.observe.XregionMeter;
+
+/** Gauges the routes cannot express with the micrometer endpoint: the namespaces' reachability and the outbox. */
 public final class ServiceBusMetrics {
 
     private ServiceBusMetrics() {
@@ -11,13 +12,12 @@ public final class ServiceBusMetrics {
 
     public static void register(MeterRegistry registry, NamespaceHealth health, Outbox outbox) {
         for (String namespace : health.names()) {
-            Gauge.builder("xregion.servicebus.namespace.up", health, h -> h.reachable(namespace) ? 1 : 0)
-                    .description("1 while the namespace is considered reachable").tag("namespace", namespace)
-                    .register(registry);
+            XregionMeter.SERVICEBUS_NAMESPACE_UP.gauge(registry, health, h -> h.reachable(namespace) ? 1 : 0,
+                    "namespace", namespace);
         }
-        Gauge.builder("xregion.servicebus.outbox.depth", outbox, Outbox::depth)
-                .description("Messages waiting in the local outbox").register(registry);
-        Gauge.builder("xregion.servicebus.outbox.oldest.age", outbox, Outbox::oldestAgeSeconds)
-                .description("How long the oldest outbox message has waited").baseUnit("seconds").register(registry);
+        XregionMeter.SERVICEBUS_OUTBOX_DEPTH.gauge(registry, outbox, Outbox::depth);
+        XregionMeter.SERVICEBUS_OUTBOX_OLDEST_AGE.gauge(registry, outbox, Outbox::oldestAgeSeconds);
+        XregionMeter.SERVICEBUS_OUTBOX_ACCEPTING.gauge(registry, outbox, o -> o.takesMessages() ? 1 : 0);
+        XregionMeter.SERVICEBUS_OUTBOX_BROKEN.gauge(registry, outbox, o -> o.broken() ? 1 : 0);
     }
 }

@@ -58,6 +58,7 @@ final class SettlingServiceBusConsumer extends DefaultConsumer {
     private final String host;
     private ServiceBusProcessorClient client;
     private ServiceBusTracing tracing = ServiceBusTracing.OFF;
+    private ReplicationLag replicationLag;
 
     /** @param host the namespace's host name, which its spans name */
     SettlingServiceBusConsumer(ServiceBusEndpoint endpoint, Processor processor, String namespace, String host) {
@@ -79,6 +80,9 @@ final class SettlingServiceBusConsumer extends DefaultConsumer {
     protected void doStart() throws Exception {
         super.doStart();
         tracing = ServiceBusTracing.of(getEndpoint().getCamelContext());
+        // none outside the app (a route test's context without the bean)
+        replicationLag = getEndpoint().getCamelContext().getRegistry().lookupByNameAndType("replicationLag",
+                ReplicationLag.class);
         client = configuration().getProcessorClient();
         if (client == null) {
             var factory = getEndpoint().getServiceBusClientFactory();
@@ -101,6 +105,9 @@ final class SettlingServiceBusConsumer extends DefaultConsumer {
 
     private void processMessage(ServiceBusReceivedMessageContext context) {
         ServiceBusReceivedMessage received = context.getMessage();
+        if (replicationLag != null) {
+            replicationLag.delivered(namespace, received.getMessageId(), received.getEnqueuedTime());
+        }
         Exchange exchange = exchange(received);
         Span span = tracing.startProcess(namespace, host, configuration().getTopicOrQueueName(),
                 configuration().getServiceBusType() == ServiceBusType.topic ? configuration().getSubscriptionName()

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import io.xregion.observe.XregionMeter;
 import io.xregion.webpubsub.FanoutResult.InstanceOutcome;
 
 /** Counts every instance's outcome of a fan-out: {@code xregion.webpubsub.calls{operation, instance, outcome}}. */
@@ -27,11 +28,8 @@ public final class FanoutCallCounter {
         }
         for (InstanceOutcome outcome : result.instances().values()) {
             counters.computeIfAbsent(result.operation() + '|' + outcome.instance() + '|' + outcome.metricTag(),
-                    k -> Counter.builder("xregion.webpubsub.calls")
-                            .description("REST calls to Web PubSub instances, by outcome")
-                            .tags("operation", result.operation(), "instance", outcome.instance(),
-                                    "outcome", outcome.metricTag())
-                            .register(registry)).increment();
+                    k -> XregionMeter.WEBPUBSUB_CALLS.counter(registry, "operation", result.operation(),
+                            "instance", outcome.instance(), "outcome", outcome.metricTag())).increment();
         }
     }
 }

@@ -1,7 +1,8 @@
 package io.xregion.webpubsub;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+
+import io.xregion.observe.XregionMeter;
 
 /** Gauges the routes cannot express with the micrometer endpoint: each instance's health as the app sees it. */
 public final class WebPubSubMetrics {
@@ -9,14 +10,11 @@ public final class WebPubSubMetrics {
     private WebPubSubMetrics() {
     }
 
-    /** {@code xregion.webpubsub.instance.up{instance}}: 1 healthy, 0 not (down, or unknown before a probe). */
+    /** {@code xregion.webpubsub.instance.up{instance, role}}: 1 healthy, 0 not (down, or unknown before a probe). */
     public static void register(MeterRegistry registry, WebPubSubInstances instances, WebPubSubHealth health) {
         for (WebPubSubInstance instance : instances.all()) {
-            Gauge.builder("xregion.webpubsub.instance.up", health, h -> h.healthy(instance.name()) ? 1 : 0)
-                    .description("1 while the app server considers the Web PubSub instance healthy")
-                    .tag("instance", instance.name())
-                    .tag("role", instance.role().tag())
-                    .register(registry);
+            XregionMeter.WEBPUBSUB_INSTANCE_UP.gauge(registry, health, h -> h.healthy(instance.name()) ? 1 : 0,
+                    "instance", instance.name(), "role", instance.role().tag());
         }
     }
 }

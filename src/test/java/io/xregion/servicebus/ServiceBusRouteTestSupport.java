@@ -94,6 +94,8 @@ abstract class ServiceBusRouteTestSupport extends CamelTestSupport {
         overrides.put("xregion.servicebus.outbox.directory", outboxDirectory.toString());
         overrides.putAll(settings());
         context.getPropertiesComponent().setOverrideProperties(overrides);
+        // the app's common tags, as its registry (io.xregion.observe.XregionMeterRegistry) adds them
+        meters.config().meterFilter(new io.xregion.observe.CommonTags(context));
         context.getRegistry().bind("meters", MeterRegistry.class, meters);
         context.getRegistry().bind("apiErrors", new ApiErrors());
         context.getRegistry().bind("healthChanges", new HealthChanges(50, Clock.systemUTC()));

@@ -15,8 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -26,6 +24,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.xregion.observe.XregionMeter;
 import io.xregion.servicebus.BoundedCaffeineIdempotentRepository;
 
 /**
@@ -137,12 +136,10 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
         if (registry != null && meters == null) {
             meters = registry;
             for (DuplicateStoreState each : DuplicateStoreState.values()) {
-                Gauge.builder("xregion.servicebus.dedup.state", this, s -> s.state == each ? 1 : 0)
-                        .description("1 for the duplicate store's current state").tag("state", each.label())
-                        .register(registry);
+                XregionMeter.SERVICEBUS_DEDUP_STATE.gauge(registry, this, s -> s.state == each ? 1 : 0,
+                        "state", each.label());
             }
-            Gauge.builder("xregion.servicebus.dedup.claims.held", claims, Map::size)
-                    .description("Claims this app server holds in the duplicate store now").register(registry);
+            XregionMeter.SERVICEBUS_DEDUP_CLAIMS_HELD.gauge(registry, claims, Map::size);
         }
         LOG.info("Duplicate store: redis at {} (preference order), owner {}, lease {} ms, hold {}",
                 String.join(", ", redis.endpoints().stream().map(RedisEndpoint::name).toList()), settings.owner(),
@@ -201,7 +198,7 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
     /** The new claim on the id, or null when it is a duplicate. */
     private Claim claim(String id) {
         if (knownDone.getIfPresent(id) != null) {
-            count("xregion.servicebus.dedup.near-cache.hits");
+            count(XregionMeter.SERVICEBUS_DEDUP_NEAR_CACHE_HITS);
             return null;
         }
         long started = System.nanoTime();
@@ -216,7 +213,7 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
             if (inProcess != null && inProcess.shared()) {
                 // the other copy is being processed here: its outcome, not Redis, decides
                 if (awaitOutcome(id, inProcess, waitNanos - (System.nanoTime() - started))) {
-                    count("xregion.servicebus.dedup.claims", "result", "duplicate");
+                    count(XregionMeter.SERVICEBUS_DEDUP_CLAIMS, "result", "duplicate");
                     return null;
                 }
                 continue;
@@ -237,12 +234,12 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
             if (found.equals("claimed")) {
                 Claim claim = new Claim(true);
                 claims.put(id, claim);
-                count("xregion.servicebus.dedup.claims", "result", "claimed");
+                count(XregionMeter.SERVICEBUS_DEDUP_CLAIMS, "result", "claimed");
                 return claim;
             }
             if (found.startsWith("done ")) {
                 knownDone.put(id, Boolean.TRUE);
-                count("xregion.servicebus.dedup.claims", "result", "duplicate");
+                count(XregionMeter.SERVICEBUS_DEDUP_CLAIMS, "result", "duplicate");
                 return null;
             }
             if (found.startsWith("claimed ")) {
@@ -250,7 +247,7 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
             }
             // claimed by someone else (or by this process for the other copy), or lapsed just now: look again
             if (System.nanoTime() - started >= waitNanos) {
-                count("xregion.servicebus.dedup.claims", "result", "pending");
+                count(XregionMeter.SERVICEBUS_DEDUP_CLAIMS, "result", "pending");
                 throw new ClaimPendingException(id, owner == null ? "another app server" : owner,
                         settings.claimWait().toMillis());
             }
@@ -258,7 +255,7 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
             pauseMillis = Math.min(settings.poll().toMillis(), pauseMillis * 2);
             if (knownDone.getIfPresent(id) != null) {
                 // the other copy was processed here meanwhile
-                count("xregion.servicebus.dedup.near-cache.hits");
+                count(XregionMeter.SERVICEBUS_DEDUP_NEAR_CACHE_HITS);
                 return null;
             }
         }
@@ -266,12 +263,12 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
 
     private Claim addLocally(String id) {
         if (!local.add(id)) {
-            count("xregion.servicebus.dedup.claims", "result", "duplicate");
+            count(XregionMeter.SERVICEBUS_DEDUP_CLAIMS, "result", "duplicate");
             return null;
         }
         Claim claim = new Claim(false);
         claims.put(id, claim);
-        count("xregion.servicebus.dedup.claims", "result", "local");
+        count(XregionMeter.SERVICEBUS_DEDUP_CLAIMS, "result", "local");
         return claim;
     }
 
@@ -297,7 +294,7 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
         try {
             return claim.settled().get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            count("xregion.servicebus.dedup.claims", "result", "pending");
+            count(XregionMeter.SERVICEBUS_DEDUP_CLAIMS, "result", "pending");
             throw new ClaimPendingException(id, settings.owner(), settings.claimWait().toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -332,7 +329,7 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
         } catch (RedisConnections.UnreachableException e) {
             unreachable(e);
             // the claim lapses within a lease; until then other copies wait, afterwards one may be processed again
-            count("xregion.servicebus.dedup.errors", "operation", "confirm");
+            count(XregionMeter.SERVICEBUS_DEDUP_ERRORS, "operation", "confirm");
             LOG.warn("Message {} was processed but could not be marked done in Redis: {}", id, e.getMessage());
             return false;
         }
@@ -355,7 +352,7 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
         } catch (RedisConnections.UnreachableException e) {
             unreachable(e);
             // the claim lapses by itself within a lease
-            count("xregion.servicebus.dedup.errors", "operation", "remove");
+            count(XregionMeter.SERVICEBUS_DEDUP_ERRORS, "operation", "remove");
             return false;
         } finally {
             // once released, so a copy waiting here claims the id afresh instead of finding it still held
@@ -401,14 +398,14 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
             }
         } catch (RedisConnections.UnreachableException e) {
             unreachable(e);
-            count("xregion.servicebus.dedup.errors", "operation", "renew");
+            count(XregionMeter.SERVICEBUS_DEDUP_ERRORS, "operation", "renew");
         } catch (RuntimeException e) {
             LOG.warn("Renewing duplicate-store claims failed: {}", e.getMessage());
         }
     }
 
     private void lost(String id, String when) {
-        count("xregion.servicebus.dedup.claims.lost");
+        count(XregionMeter.SERVICEBUS_DEDUP_CLAIMS_LOST);
         Claim claim = claims.get(id);
         if (claim != null) {
             claim.lost().set(true);
@@ -466,7 +463,7 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
             long hold = settings.hold().toMillis();
             if (state == DuplicateStoreState.HOLDING && hold >= 0 && now - unreachableSince >= hold) {
                 state = DuplicateStoreState.DEGRADED;
-                count("xregion.servicebus.dedup.degradations");
+                count(XregionMeter.SERVICEBUS_DEDUP_DEGRADATIONS);
                 LOG.warn("Redis has not answered for {} ms: duplicates are now eliminated per app server only (copies "
                         + "that reach two app servers are processed by both) until it answers again",
                         now - unreachableSince);
@@ -484,10 +481,10 @@ public final class RedisDuplicateStore extends ServiceSupport implements Idempot
         return settings.keyPrefix() + id;
     }
 
-    private void count(String name, String... tags) {
+    private void count(XregionMeter meter, String... tags) {
         MeterRegistry registry = meters;
         if (registry != null) {
-            Counter.builder(name).tags(tags).register(registry).increment();
+            meter.counter(registry, tags).increment();
         }
     }
 
