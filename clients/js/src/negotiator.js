@@ -52,9 +52,11 @@ export class FrontNegotiator {
   /**
    * @param {AbortSignal} [signal]
    * @param {string} [avoid] - an instance this client has just lost: the app server hands out another one if it can
+   * @param {{hedgeMs?: number}} [options] - hedgeMs: this negotiate's hedge delay instead of the client's
    * @returns {Promise<{url: string, region?: string, home?: string, via: number}>} via: which URL answered
    */
-  negotiate(signal, avoid) {
+  negotiate(signal, avoid, options) {
+    const hedgeMs = options?.hedgeMs ?? this.#hedgeMs;
     const all = new AbortController();
     const stop = () => all.abort();
     signal?.addEventListener("abort", stop, { once: true });
@@ -76,7 +78,7 @@ export class FrontNegotiator {
         const index = next++;
         pending++;
         clearTimeout(hedge);
-        hedge = setTimeout(askNext, this.#hedgeMs);
+        hedge = setTimeout(askNext, hedgeMs);
         this.#ask(index, all.signal, avoid).then(
           (answer) => {
             if (settled) return;

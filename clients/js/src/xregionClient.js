@@ -49,6 +49,8 @@ export class XRegionClient {
   #negotiator;
   /** @type {{region: string, until: number} | null} the instance this client lost last, and until when to avoid it */
   #avoid = null;
+  /** whether the last connection ended with a goodbye from its instance (a failback close) */
+  #afterGoodbye = false;
   /** @type {Map<string, Set<Function>>} */
   #listeners = new Map(EVENTS.map((e) => [e, new Set()]));
   #groups = new Set();
@@ -198,7 +200,13 @@ export class XRegionClient {
     const credential = {
       getClientAccessUrl: async ({ abortSignal } = {}) => {
         const avoid = this.#avoid && this.#avoid.until > Date.now() ? this.#avoid.region : undefined;
-        const answer = await this.#negotiator.negotiate(abortSignal, avoid);
+        // after a goodbye (a failback close: the regions are alive and this client is being sent home) the own
+        // region is waited for, not hedged: its app server may have just started, and a hedge to the other region
+        // would land the client back on the secondary, where it would stay until the next failback
+        const patient = this.#afterGoodbye;
+        this.#afterGoodbye = false;
+        const answer = await this.#negotiator.negotiate(abortSignal, avoid,
+          patient ? { hedgeMs: o.negotiateTimeoutMs } : undefined);
         session.region = answer.region;
         session.waiting = "handshake";
         this.#later(session, Math.min(SECOND_OPINION_AFTER_MS, o.connectTimeoutMs / 2),
@@ -313,6 +321,7 @@ export class XRegionClient {
     if (session.region && (session.lost !== false || reason === "recovery budget spent")) {
       this.#avoid = { region: session.region, until: Date.now() + this.#options.avoidMs };
     }
+    this.#afterGoodbye = session.connected && session.lost === false;
     if (session.connected) {
       this.#emit("disconnected", { connectionId: session.connectionId, region: session.region, reason, message });
     }

@@ -184,13 +184,15 @@ export class FakeInstance {
 
 /**
  * An app server's GET /negotiate: answers the instance `target(avoid)` names (with `region` and `home`, the home
- * being the one asked for, else `defaultHome`), or the status `failWith` says, or nothing while `hang`.
+ * being the one asked for, else `defaultHome`), or the status `failWith` says, or nothing while `hang`; each answer
+ * after `delayMs` (a cold app server).
  */
 export class FakeNegotiate {
   /** every request's query: { userId, home, avoid } */
   requests = [];
   failWith = 0;
   hang = false;
+  delayMs = 0;
   #server;
   #hanging = new Set();
 
@@ -224,11 +226,15 @@ export class FakeNegotiate {
         .end(JSON.stringify({ error: { code: "Unavailable", message: "no" } }));
       return;
     }
-    const instance = this.target(query.get("avoid"));
-    res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({
-      url: instance.clientUrl(query.get("userId") ?? "anonymous"), region: instance.name,
-      home: query.get("home") ?? this.defaultHome,
-    }));
+    const respond = () => {
+      const instance = this.target(query.get("avoid"));
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({
+        url: instance.clientUrl(query.get("userId") ?? "anonymous"), region: instance.name,
+        home: query.get("home") ?? this.defaultHome,
+      }));
+    };
+    if (this.delayMs) setTimeout(respond, this.delayMs);
+    else respond();
   }
 
   async close() {

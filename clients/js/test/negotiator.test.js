@@ -79,6 +79,21 @@ test("an own region that does not answer is hedged: the other is asked after the
   }
 });
 
+test("a negotiate given a longer hedge waits for a slow own region instead of asking the other", async () => {
+  await apps();
+  try {
+    eastusApp.delayMs = 400;
+    const negotiator = new FrontNegotiator({ urls: [eastusApp.url, westusApp.url], hedgeMs: 50, timeoutMs: 10000 });
+    const answer = await negotiator.negotiate(undefined, undefined, { hedgeMs: 10000 });
+    assert.equal(answer.region, "eastus");
+    assert.equal(westusApp.requests.length, 0, "the other region was not asked");
+    eastusApp.delayMs = 400;
+    assert.equal((await negotiator.negotiate()).region, "westus", "without it, the usual hedge");
+  } finally {
+    await closeApps();
+  }
+});
+
 test("a region whose app server is gone (connection refused) costs nothing", async () => {
   await apps();
   const gone = http.createServer();

@@ -33,11 +33,32 @@ const noteFirst = (publisher, sequence, now) => {
   if (times[sequence] === 0) times[sequence] = now;
 };
 
-// end-to-end latency (received - sent at, ms) of every receipt, by phase: "steady" before the first mark, then the
-// name of the latest mark; and each client's latest receipt (its lateness, and which message)
+// end-to-end latency (received - sent at, ms) of every receipt, by the phase in which its message was SENT: "start"
+// before the first mark (fresh JVMs still compiling their hot paths), then the name of the latest mark before it
+// ("steady", "lost", ...), so a backlog from the start received later still counts as the start's; and each client's
+// latest receipt among messages sent after the start (its lateness, and which message)
+// receipt (its lateness, and which message)
 const phases = new Map();
-let phase = "steady";
-const noteLatency = (ms) => {
+const marks = [];
+const phaseAt = (sentAt) => {
+  let name = "start";
+  for (const m of marks) if (m.t <= sentAt) name = m.name;
+  return name;
+};
+// and, per second of receipt, how many receipts and how many of them over 250 ms and over 1 s, for the eye: printed to
+// stderr (the run's clients.log) with the report
+const bySecond = new Map();
+const noteLatency = (ms, phase) => {
+  const second = Math.floor(Date.now() / 1000);
+  let tally = bySecond.get(second);
+  if (!tally) {
+    tally = { n: 0, over250: 0, over1s: 0, max: 0 };
+    bySecond.set(second, tally);
+  }
+  tally.n++;
+  if (ms > 250) tally.over250++;
+  if (ms > 1000) tally.over1s++;
+  tally.max = Math.max(tally.max, ms);
   let counts = phases.get(phase);
   if (!counts) {
     counts = new Map();
@@ -115,6 +136,10 @@ class DrillClient {
         userId: this.userId,
         home: this.home,
         protocol: settings.protocol === "reliable" ? "reliable" : "json",
+        // the application's own message id (publisher:sequence), as an application whose messages carry one gives
+        // it: the library drops a second copy (a killed app server's broadcast that it had not marked done, sent
+        // again from the other namespace's copy)
+        messageId: (message) => (typeof message.data === "string" ? message.data.split(":", 2).join(":") : undefined),
       });
     }
     this.client.on("connected", (e) => {
@@ -168,8 +193,11 @@ class DrillClient {
     }
     this.lastReceive = now;
     const lateness = now - Number(sentAt);
-    noteLatency(lateness);
-    if (lateness > this.latest.ms) this.latest = { ms: lateness, message: `${publisher}:${sequence}`, at: now };
+    const phase = phaseAt(Number(sentAt));
+    noteLatency(lateness, phase);
+    if (phase !== "start" && lateness > this.latest.ms) {
+      this.latest = { ms: lateness, message: `${publisher}:${sequence}`, at: now };
+    }
     this.counts.add(publisher, Number.parseInt(sequence, 10));
     noteFirst(publisher, Number.parseInt(sequence, 10), now);
   }
@@ -201,7 +229,8 @@ emit({ event: "started", clients: clients.length });
 
 createInterface({ input: process.stdin }).on("line", (line) => {
   if (line.startsWith("mark ")) {
-    phase = line.substring(5);
+    marks.push({ name: line.substring(5), t: Date.now() });
+    process.stderr.write(`mark ${line.substring(5)} at ${new Date().toISOString().substring(11, 19)}\n`);
     clients.forEach((c) => c.mark(line.substring(5)));
     emit({ event: "marked", name: line.substring(5) });
   } else if (line === "report") {
@@ -212,6 +241,10 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     const latency = {};
     for (const [name, counts] of phases) latency[name] = Array.from(counts.entries()).sort((a, b) => a[0] - b[0]);
     emit({ event: "latency", phases: latency });
+    for (const [second, t] of [...bySecond.entries()].sort((a, b) => a[0] - b[0])) {
+      process.stderr.write(`e2e ${new Date(second * 1000).toISOString().substring(11, 19)} receipts ${t.n} `
+        + `over 250 ms ${t.over250} over 1 s ${t.over1s} max ${t.max} ms\n`);
+    }
     emit({ event: "reported" });
   } else if (line === "stop") {
     clients.forEach((c) => c.client.stop());

@@ -2,20 +2,18 @@ package io.xregion.webpubsub;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.Producer;
-import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.ProducerTemplate;
 
 /**
  * Makes one REST call per recipient endpoint, each on a thread of its own, and waits until every call is done, or until
@@ -35,7 +33,7 @@ public final class FanoutCalls implements Processor {
     private final ExecutorService threads;
     private final FanoutOutcomeCollector collector;
     private final long otherInstancesWaitMillis;
-    private final Map<Endpoint, Producer> producers = new ConcurrentHashMap<>();
+    private volatile ProducerTemplate template;
 
     /**
      * @param otherInstancesWaitMillis how long, after the first instance accepted, the fan-out waits for the others
@@ -57,8 +55,8 @@ public final class FanoutCalls implements Processor {
             CompletableFuture<Exchange> done = new CompletableFuture<>();
             Runnable task = () -> {
                 try {
-                    producer(endpoint).process(call);
-                } catch (Exception e) {
+                    template(endpoint).send(endpoint, call);
+                } catch (RuntimeException e) {
                     call.setException(e);
                 }
                 done.complete(call);
@@ -95,18 +93,29 @@ public final class FanoutCalls implements Processor {
         }
     }
 
-    private Producer producer(Endpoint endpoint) {
-        return producers.computeIfAbsent(endpoint, e -> {
-            try {
-                Producer producer = e.createProducer();
-                // stopped with the context
-                e.getCamelContext().addService(producer, true, true);
-                ServiceHelper.startService(producer);
-                return producer;
-            } catch (Exception failure) {
-                throw new IllegalStateException("the REST client of " + e.getEndpointBaseUri() + " did not start",
-                        failure);
+    /**
+     * Calls go through a producer template, not the endpoint's producer alone: the template's producer cache tells the
+     * context's event notifiers that an exchange is sent and was sent, which is what Camel's tracer (camel-telemetry)
+     * makes the REST call's span from; a bare {@code Producer.process} is invisible to it.
+     */
+    private ProducerTemplate template(Endpoint endpoint) {
+        ProducerTemplate found = template;
+        if (found == null) {
+            synchronized (this) {
+                found = template;
+                if (found == null) {
+                    CamelContext context = endpoint.getCamelContext();
+                    found = context.createProducerTemplate();
+                    try {
+                        // stopped with the context
+                        context.addService(found, true, true);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("the fan-out's producer template did not start", e);
+                    }
+                    template = found;
+                }
             }
-        });
+        }
+        return found;
     }
 }

@@ -19,6 +19,11 @@ import io.xregion.security.EntraCredentials;
  */
 public class WebPubSubConfiguration implements CamelConfiguration {
 
+    @BindToRegistry(value = "appStarted", lazy = true)
+    public AppStarted appStarted(CamelContext context) {
+        return new AppStarted(context, Duration.ofSeconds(60));
+    }
+
     @BindToRegistry(value = "webPubSubInstances", lazy = true)
     public WebPubSubInstances webPubSubInstances(CamelContext context) {
         // the instances' keys are named after them (xregion.webpubsub.<instance>.*): read through Settings

@@ -8,6 +8,7 @@ import org.apache.camel.Variable;
 
 import org.apache.camel.spi.Registry;
 
+import io.xregion.health.HealthState;
 import io.xregion.http.ApiException;
 
 /**
@@ -117,9 +118,19 @@ public final class WebPubSubRouting {
                 retryAfterSeconds);
     }
 
-    /** The instances a fanned-out call is made on. */
+    /**
+     * The instances a fanned-out call is made on. When every instance is known DOWN at once, the router sees them all
+     * as UNKNOWN (called): that is more often this app server's own trouble (its probes starved by a cold start, a long
+     * pause or a saturated host) than every region lost, and calling none would hold every message back for a
+     * processing retry. A call to an instance truly down fails at once or is answered pending, and the message is
+     * tried again as before. The same idea as a load balancer's panic threshold (Envoy's, for instance).
+     */
     public List<WebPubSubInstance> fanoutTargets(WebPubSubRequest request) {
-        return router.fanoutTargets(request, health.current());
+        List<InstanceSnapshot> instances = health.current();
+        if (!instances.isEmpty() && instances.stream().allMatch(i -> i.state() == HealthState.DOWN)) {
+            instances = instances.stream().map(i -> new InstanceSnapshot(i.instance(), HealthState.UNKNOWN)).toList();
+        }
+        return router.fanoutTargets(request, instances);
     }
 
     /**

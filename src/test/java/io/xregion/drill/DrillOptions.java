@@ -21,8 +21,8 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
 
     public static final String USAGE = """
             region-loss drill options (key=value):
-              clients=50        clients per region (official JS client, one node process)
-              rate=50           messages per second of each region's publisher
+              clients=10        clients per region (the client library or the official JS client, one node process)
+              rate=25           messages per second of each region's publisher
               protocol=json     json (json.webpubsub.azure.v1) or reliable (json.reliable.webpubsub.azure.v1)
               client=library    library (clients/js, @xregion/web-pubsub-client around the official client: fast
                                 failover off a lost or silent instance) or official (@azure/web-pubsub-client alone,
@@ -30,7 +30,7 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
               store=memory      the app servers' duplicate store: memory or redis (xregion.servicebus.dedup.store)
               redis-lost=false  true: Redis is killed together with eastus (and restarted empty with it)
               hold-ms=          xregion.servicebus.dedup.redis.hold-ms for both app servers (empty: the app's default)
-              warmup-s=20       seconds of traffic before eastus is lost
+              warmup-s=60       seconds of traffic before eastus is lost (the first 40: start, not steady state)
               outage-s=60       seconds eastus stays lost (reliable clients try recovery for 30 s first)
               settle-s=45       seconds of traffic after the restore (failback, stranded copies)
               drain-s=15        seconds after the publishers stop, for deliveries still on their way
@@ -77,9 +77,9 @@ public record DrillOptions(int clients, int rate, String protocol, String store,
         }
         String hold = given.getOrDefault("hold-ms", "");
         String lock = given.getOrDefault("lock-ms", "");
-        return new DrillOptions(number(given, "clients", 50, 1, 5000), number(given, "rate", 50, 1, 5000), protocol,
+        return new DrillOptions(number(given, "clients", 10, 1, 5000), number(given, "rate", 25, 1, 5000), protocol,
                 store, redisLost, hold.isEmpty() ? null : (long) number(given, "hold-ms", 0, 0, Integer.MAX_VALUE),
-                number(given, "warmup-s", 20, 1, 3600), number(given, "outage-s", 60, 1, 3600),
+                number(given, "warmup-s", 60, 1, 3600), number(given, "outage-s", 60, 1, 3600),
                 number(given, "settle-s", 45, 1, 3600), number(given, "drain-s", 15, 0, 3600),
                 number(given, "slack-ms", 2000, 0, 600_000),
                 lock.isEmpty() ? null : number(given, "lock-ms", 0, 100, 600_000),

@@ -367,21 +367,30 @@ final class DrillReport {
             return figures;
         }
 
-        /** End-to-end latency (sent → received, every receipt) before the loss and over the whole run, and lateness. */
+        /**
+         * End-to-end latency (sent → received, every receipt) of the messages sent during the start, in the steady state
+         * before the loss, and after the start ("all"), and the latest receipt of a message sent after the start.
+         */
         private Map<String, Object> latencyFigures(List<Target> targets) {
             Map<String, Object> figures = new LinkedHashMap<>();
             Map<Long, Long> all = new TreeMap<>();
             Map<Long, Long> steady = new TreeMap<>();
+            Map<Long, Long> start = new TreeMap<>();
             if (latency != null) {
+                // phases by when a message was sent: "start" (fresh JVMs), "steady", then the loss and the restore
                 latency.fields().forEachRemaining(phase -> {
                     for (JsonNode pair : phase.getValue()) {
-                        all.merge(pair.get(0).asLong(), pair.get(1).asLong(), Long::sum);
+                        Map<Long, Long> into = phase.getKey().equals("start") ? start : all;
+                        into.merge(pair.get(0).asLong(), pair.get(1).asLong(), Long::sum);
                         if (phase.getKey().equals("steady")) {
                             steady.merge(pair.get(0).asLong(), pair.get(1).asLong(), Long::sum);
                         }
                     }
                 });
             }
+            figures.put("startE2eMsP50", quantile(start, 0.50));
+            figures.put("startE2eMsP99", quantile(start, 0.99));
+            figures.put("startE2eMsMax", start.isEmpty() ? null : ((TreeMap<Long, Long>) start).lastKey());
             figures.put("steadyE2eMsP50", quantile(steady, 0.50));
             figures.put("steadyE2eMsP99", quantile(steady, 0.99));
             figures.put("allE2eMsP50", quantile(all, 0.50));

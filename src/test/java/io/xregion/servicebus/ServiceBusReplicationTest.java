@@ -194,10 +194,11 @@ class ServiceBusReplicationTest {
         assertTrue(westus > 600, "westus accepted " + westus);
         assertTrue(eastus > 800, "eastus accepted " + eastus);
         // a send slower than hedge-after-ms went to the other namespace too (same MessageId, dropped by the receivers,
-        // as assertProcessedExactlyOnce shows): every other message was accepted once, by one namespace
+        // as assertProcessedExactlyOnce shows); a hedge to a namespace going down is not accepted there. So every
+        // message was accepted at least once, and twice at most for the hedged ones
         double hedges = counter("xregion.servicebus.hedges");
-        assertEquals(2000 + hedges, westus + eastus, 0.1, "each message was accepted once, but for " + hedges
-                + " hedged ones");
+        assertTrue(westus + eastus >= 2000 && westus + eastus <= 2000 + hedges, "accepted " + (westus + eastus)
+                + " times for 2000 messages and " + hedges + " hedges");
     }
 
     private List<String> audit(String namespace, int count) {

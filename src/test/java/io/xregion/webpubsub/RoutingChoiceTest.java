@@ -90,6 +90,20 @@ class RoutingChoiceTest {
     }
 
     @Test
+    void whenEveryInstanceIsDownAtOnceAFanOutCallsThemAllRatherThanNone() {
+        WebPubSubRequests requests = new WebPubSubRequests("chat", "bye");
+        health.probed("eastus", 200);
+        health.probed("westus", 503);
+        health.probed("northeurope", 503);
+        assertEquals(List.of("eastus"), routing.fanoutTargets(requests.broadcastToAll()).stream()
+                .map(WebPubSubInstance::name).toList(), "one instance UP: only it");
+        health.probed("eastus", 503);
+        assertEquals(List.of("eastus", "westus", "northeurope"), routing.fanoutTargets(requests.broadcastToAll())
+                .stream().map(WebPubSubInstance::name).toList(), "every instance DOWN: every one is tried");
+        assertNull(routing.negotiateTarget("alice"), "negotiate still refuses: a client is not sent to a DOWN instance");
+    }
+
+    @Test
     void routersSeeEveryInstanceWithItsRoleAndHealthAsOfTheLastChange() {
         List<InstanceSnapshot> before = health.current();
         assertEquals(List.of("eastus", "westus", "northeurope"), before.stream().map(InstanceSnapshot::name).toList());
