@@ -32,11 +32,11 @@ import io.xregion.emulator.security.EntraTokens;
  * The data-plane REST API (api-version 2024-12-01 and the versions before it): sends, closes, exists checks, group
  * membership and listing, connection permissions and {@code :generateToken}, each authorised by an access-key JWT
  * or, when an Entra issuer is configured, by a Microsoft Entra ID token for {@code https://webpubsub.azure.com}.
- * OData filters are not emulated: a request with one is refused with 400.
+ * A send's, or {@code :addToGroups}' and {@code :removeFromGroups}', OData {@code filter} chooses among the target's
+ * connections ({@link ConnectionFilter}); one that does not parse is refused with 400, as the service refuses it.
  */
 final class RestApi {
 
-    private static final String NO_FILTERS = "OData filter is not supported by this emulator";
     /** The largest page of group members the service allows; the page size when the caller names none. */
     private static final int MAX_PAGE_SIZE = 200;
     private static final Set<String> API_VERSIONS = Set.of("2021-10-01", "2022-11-01", "2023-07-01", "2024-01-01",
@@ -267,9 +267,7 @@ final class RestApi {
                 throw new BadRequest("The body is not JSON although Content-Type is application/json");
             }
         }
-        if (request.getParam("filter") != null) {
-            throw new BadRequest(NO_FILTERS);
-        }
+        ConnectionFilter filter = filter(request.getParam("filter"));
         String ttl = request.getParam("messageTtlSeconds");
         if (ttl != null && !ttl.matches("\\d{1,3}") || ttl != null && Integer.parseInt(ttl) > 300) {
             throw new BadRequest("messageTtlSeconds must be between 0 and 300");
@@ -278,11 +276,20 @@ final class RestApi {
         Payload payload = new Payload(type, body.getBytes());
         String group = target == Target.GROUP ? id : null;
         for (ClientConnection connection : target.connections(hub, id)) {
-            if (!excluded.contains(connection.id)) {
+            if (!excluded.contains(connection.id) && (filter == null || filter.matches(connection))) {
                 emulator.deliver(connection, payload, group, null);
             }
         }
         request.response().setStatusCode(202).end();
+    }
+
+    /** The request's filter, parsed; null when it has none. */
+    private static ConnectionFilter filter(String text) {
+        try {
+            return ConnectionFilter.parse(text);
+        } catch (ConnectionFilter.InvalidFilterException e) {
+            throw new BadRequest(e.getMessage());
+        }
     }
 
     private void close(HttpServerRequest request, Hub hub, Target target, String id) {
@@ -340,8 +347,8 @@ final class RestApi {
     }
 
     /**
-     * {@code :addToGroups} and {@code :removeFromGroups}: every connection of the hub joins or leaves the groups, as
-     * the service does when the body names no filter.
+     * {@code :addToGroups} and {@code :removeFromGroups}: the connections of the hub that the body's filter chooses
+     * (every one when it names none) join or leave the groups.
      */
     private void allConnectionsGroups(HttpServerRequest request, Hub hub, Buffer body, boolean join) {
         JsonNode parsed;
@@ -361,10 +368,15 @@ final class RestApi {
             }
             names.add(group.asText());
         }
-        if (parsed.hasNonNull("filter")) {
-            throw new BadRequest(NO_FILTERS);
+        JsonNode filterText = parsed.get("filter");
+        if (filterText != null && !filterText.isNull() && !filterText.isTextual()) {
+            throw new BadRequest("The filter must be a string");
         }
-        for (ClientConnection connection : hub.connections()) {
+        ConnectionFilter filter = filter(filterText == null || filterText.isNull() ? null : filterText.asText());
+        for (ClientConnection connection : List.copyOf(hub.connections())) {
+            if (filter != null && !filter.matches(connection)) {
+                continue;
+            }
             for (String group : names) {
                 if (join) {
                     hub.join(connection, group);

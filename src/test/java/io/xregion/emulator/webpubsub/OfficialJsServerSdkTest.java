@@ -311,15 +311,35 @@ class OfficialJsServerSdkTest {
     }
 
     @Test
-    void filtersAreRefusedWithAClearError() throws Exception {
-        user("alice");
+    void filtersChooseTheConnectionsASendReaches() throws Exception {
+        Client alice = user("alice", "xregion.v1");
+        Client bob = user("bob");
+        // what continuity's two fan-out calls send: one to the envelope group's members, one to everyone else
+        hub("sendToAll", "enveloped", Map.of("contentType", "text/plain", "filter", "'xregion.v1' in groups"));
+        assertReceivesText(alice, "enveloped");
+        assertNothingElseArrived();
+        hub("sendToAll", "raw", Map.of("contentType", "text/plain", "filter", "not('xregion.v1' in groups)"));
+        assertReceivesText(bob, "raw");
+        assertNothingElseArrived();
+        // within a user's connections too
+        hub("sendToUser", "bob", "bob raw", Map.of("contentType", "text/plain", "filter",
+                "not('xregion.v1' in groups)"));
+        assertReceivesText(bob, "bob raw");
+        assertNothingElseArrived();
+        hub("sendToAll", "by name", Map.of("contentType", "text/plain", "filter", "userId eq 'alice'"));
+        assertReceivesText(alice, "by name");
+        assertNothingElseArrived();
+
         JsonNode send = call(null, "sendToAll", "filtered", Map.of("contentType", "text/plain", "filter",
-                "userId eq 'alice'")).error();
+                "userId eq")).error();
         assertEquals(400, send.path("statusCode").asInt(), send.toString());
         assertTrue(send.path("message").asText().contains("filter"), send.toString());
-        JsonNode add = call(null, "addConnectionsToGroups", List.of("g"), "userId eq 'alice'").error();
+        JsonNode add = call(null, "addConnectionsToGroups", List.of("g"), "groups eq 'x'").error();
         assertEquals(400, add.path("statusCode").asInt(), add.toString());
         assertFalse(hub("groupExists", "g").asBoolean());
+        // a filter on :addToGroups takes only the connections it chooses
+        hub("addConnectionsToGroups", List.of("bobs"), "userId eq 'bob'");
+        assertEquals(1, emulator.groupMembers(hubName, "bobs").size());
         assertNothingElseArrived();
     }
 
