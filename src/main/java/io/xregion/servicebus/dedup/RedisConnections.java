@@ -18,12 +18,13 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * The Redis endpoints in preference order, each with its own small pool, and the one in use. A command goes to the
  * endpoint in use; when it cannot reach it, to the others in preference order, and the first that answers is in use
- * from then on. {@link #probe()} brings a more preferred endpoint back once it answers again.
+ * from then on. {@link #probe()} brings a more preferred endpoint back once it answers again. Public for the
+ * message history (io.xregion.continuity), which reaches the same Redis with connections of its own.
  */
-final class RedisConnections implements AutoCloseable {
+public final class RedisConnections implements AutoCloseable {
 
     /** No endpoint answered. */
-    static final class UnreachableException extends RuntimeException {
+    public static final class UnreachableException extends RuntimeException {
         UnreachableException(String message, Throwable cause) {
             super(message, cause);
         }
@@ -33,7 +34,7 @@ final class RedisConnections implements AutoCloseable {
     private final List<UnifiedJedis> clients = new ArrayList<>();
     private volatile int inUse;
 
-    RedisConnections(List<RedisEndpoint> endpoints, String accessKey, String clientName, Duration connectTimeout,
+    public RedisConnections(List<RedisEndpoint> endpoints, String accessKey, String clientName, Duration connectTimeout,
             Duration timeout, int maxConnections) {
         this.endpoints = List.copyOf(endpoints);
         for (RedisEndpoint endpoint : endpoints) {
@@ -67,7 +68,7 @@ final class RedisConnections implements AutoCloseable {
      * try, since a pooled connection may be one a restarted server dropped. A refused access key counts as
      * unreachable (the store holds, then degrades), any other Redis error goes to the caller.
      */
-    <T> T run(Function<UnifiedJedis, T> command) {
+    public <T> T run(Function<UnifiedJedis, T> command) {
         int first = inUse;
         JedisException last;
         try {
