@@ -53,6 +53,11 @@ class SettingsCheckedAtStartUpTest {
         xregion.servicebus.receive.lock-renewal-ms      | 9999     | must be between 10000 and 86400000
         xregion.servicebus.receive.lock-renewal-ms      | 46000    | must be longer than the longest a message can take here, 46000 ms: xregion.servicebus.dedup.redis.claim-wait-ms (15000) and the pauses of xregion.servicebus.receive.retry.* (31000)
         xregion.servicebus.dedup.window-seconds         | 0        | must be between 1 and 604800
+        xregion.continuity.enabled                      | maybe    | must be true or false
+        xregion.continuity.history.window-seconds       | 0        | must be between 1 and 86400
+        xregion.continuity.history.max-messages         | 0        | must be between 1 and 1000000
+        xregion.continuity.history.timeout-ms           | 60001    | must be between 1 and 60000
+        xregion.continuity.resume.max-messages          | 10001    | must be between 1 and 10000
         xregion.servicebus.dedup.max-entries            | 0        | must be between 1 and 100000000
         xregion.servicebus.ready-while-queueing         | maybe    | must be true or false
         xregion.leadership.service                      | zk       | must be file or kubernetes, not 'zk'
