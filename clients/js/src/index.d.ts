@@ -54,6 +54,18 @@ export interface XRegionClientOptions {
   dedupWindow?: number;
   /** Other options for each official client (messageRetryOptions...); the library sets protocol, autoReconnect and keep-alive. */
   clientOptions?: Omit<WebPubSubClientOptions, "protocol" | "autoReconnect" | "keepAliveIntervalInMs" | "keepAliveTimeoutInMs">;
+  /**
+   * Continuity (xregion's GET /resume; the app's xregion.continuity.enabled): negotiate asks for envelopes
+   * (`envelope=v1`), every new connection first gets what `streams` had since the positions last seen (before any
+   * live message), a message whose id was delivered already is dropped, and a stream that cannot answer for a
+   * position emits `gap`. Messages keep their shape; `message.id`, `message.stream` and `message.position` are added.
+   * Default false.
+   */
+  resume?: boolean;
+  /** The streams to resume: "all", "group:<name>", "user:<userId>" (default ["all"]). */
+  streams?: string[];
+  /** A resume asks from the oldest of the last this many positions seen (default 32): see the README. */
+  resumeOverlap?: number;
   /** The fetch to negotiate with (default: the global one). */
   fetch?: typeof fetch;
 }
@@ -101,6 +113,7 @@ export declare class XRegionClient {
   on(event: "group-message", listener: (e: OnGroupDataMessageArgs) => void): void;
   on(event: "rejoin-group-failed", listener: (e: OnRejoinGroupFailedArgs) => void): void;
   on(event: "stopped", listener: (e: object) => void): void;
+  on(event: "gap", listener: (e: OnGapArgs) => void): void;
   off(event: string, listener: (e: any) => void): void;
   joinGroup(group: string, options?: JoinGroupOptions): Promise<WebPubSubResult>;
   leaveGroup(group: string, options?: LeaveGroupOptions): Promise<WebPubSubResult>;
@@ -134,4 +147,15 @@ export declare class FrontNegotiator {
 
 export declare class NegotiateError extends Error {
   failures: { url: string; status?: number; error?: string }[];
+}
+
+export interface OnGapArgs {
+  /** The stream that cannot answer for what followed `since`. */
+  stream: string;
+  /** Where the client stands now: re-sync, then messages after this one follow. */
+  position?: string;
+  since?: string;
+  /** "outside the history" (older than the app's window, or the history was lost) or "resume failed" */
+  reason: string;
+  error?: unknown;
 }

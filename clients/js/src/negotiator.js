@@ -22,6 +22,7 @@ export class FrontNegotiator {
   #timeoutMs;
   #hedgeMs;
   #fetch;
+  #query;
 
   /**
    * @param {object} options
@@ -32,8 +33,10 @@ export class FrontNegotiator {
    * @param {number} [options.timeoutMs] - how long one app server may take to answer
    * @param {number} [options.hedgeMs] - how long to wait for one app server before asking the next as well
    * @param {typeof fetch} [options.fetch]
+   * @param {Record<string, string>} [options.query] - further query parameters (e.g. envelope=v1)
    */
-  constructor({ urls, userId, home, headers, timeoutMs = 2000, hedgeMs = 500, fetch = globalThis.fetch }) {
+  constructor({ urls, userId, home, headers, timeoutMs = 2000, hedgeMs = 500, fetch = globalThis.fetch, query }) {
+    this.#query = query ?? {};
     if (!Array.isArray(urls) || urls.length === 0) throw new TypeError("negotiateUrls: at least one URL is needed");
     this.#urls = urls.map((u) => new URL(u));
     this.#userId = userId;
@@ -103,6 +106,7 @@ export class FrontNegotiator {
     if (this.#userId !== undefined) url.searchParams.set("userId", this.#userId);
     if (this.#home !== undefined) url.searchParams.set("home", this.#home);
     if (avoid !== undefined) url.searchParams.set("avoid", avoid);
+    for (const [name, value] of Object.entries(this.#query)) url.searchParams.set(name, value);
     const where = `${url.origin}${url.pathname}`;
     let answer;
     try {

@@ -12,11 +12,14 @@
 // negotiate where it should be: once the app server has marked the instance DOWN, negotiate names another one, and
 // the client goes there without waiting out the recovery budget or the handshake deadline.
 //
-// Room for what comes next (resume from a position, a `gap` event): every message passes #deliver, which knows the
-// session it came from; a session is where a resume position would be asked for when it connects.
+// With `resume` (continuity, xregion's issue 16), negotiate asks for envelopes and every new connection first asks
+// /resume for what the streams had since the last positions seen: missed messages are delivered before live ones
+// (which wait meanwhile), a message whose id was delivered already is dropped, and a stream that can no longer
+// answer for a position says so with a `gap` event.
 import { WebPubSubJsonProtocol, WebPubSubJsonReliableProtocol } from "@azure/web-pubsub-client";
 import { FrontNegotiator } from "./negotiator.js";
 import { RecentIds } from "./recentIds.js";
+import { Resumer, envelopeOf, unwrap } from "./resumer.js";
 import { WatchedClient } from "./watchedClient.js";
 
 /**
@@ -36,13 +39,16 @@ export const DEFAULTS = Object.freeze({
   retryDelayMs: 100,
   maxRetryDelayMs: 5000,
   dedupWindow: 10000,
+  resume: false,
+  streams: ["all"],
+  resumeOverlap: 32,
 });
 
 /** How long a handshake may take before the client asks negotiate whether its instance is still the one. */
 const SECOND_OPINION_AFTER_MS = 500;
 
 const EVENTS = ["connected", "disconnected", "connect-failed", "server-message", "group-message",
-  "rejoin-group-failed", "stopped"];
+  "rejoin-group-failed", "stopped", "gap"];
 
 export class XRegionClient {
   #options;
@@ -55,6 +61,8 @@ export class XRegionClient {
   #listeners = new Map(EVENTS.map((e) => [e, new Set()]));
   #groups = new Set();
   #recent;
+  /** @type {Resumer | undefined} */
+  #resumer;
   #session = null;
   #running = false;
   #failures = 0;
@@ -82,12 +90,25 @@ export class XRegionClient {
     if (o.messageId !== undefined && typeof o.messageId !== "function") {
       throw new TypeError("messageId must be a function of a message");
     }
+    if (o.resume) {
+      if (!Array.isArray(o.streams) || o.streams.length === 0 || o.streams.some((st) => typeof st !== "string")) {
+        throw new TypeError("streams must name at least one stream (all, group:<name>, user:<userId>)");
+      }
+      if (!Number.isInteger(o.resumeOverlap) || o.resumeOverlap < 1) {
+        throw new RangeError(`resumeOverlap must be a positive integer, not ${o.resumeOverlap}`);
+      }
+    }
     this.#options = o;
     this.#recent = new RecentIds(o.dedupWindow);
     this.#negotiator = new FrontNegotiator({
       urls: o.negotiateUrls, userId: o.userId, home: o.home, headers: o.headers,
       timeoutMs: o.negotiateTimeoutMs, hedgeMs: o.negotiateHedgeMs, fetch: o.fetch,
+      query: o.resume ? { envelope: "v1" } : undefined,
     });
+    if (o.resume) {
+      this.#resumer = new Resumer({ negotiateUrls: o.negotiateUrls, userId: o.userId, headers: o.headers,
+        fetch: o.fetch, timeoutMs: o.negotiateTimeoutMs, streams: o.streams, overlap: o.resumeOverlap });
+    }
   }
 
   /** The region (instance) of the current connection, if any. */
@@ -251,14 +272,69 @@ export class XRegionClient {
     }
     if (session !== this.#session) return;
     session.connected = true;
+    // live messages wait while the missed ones are asked for
+    if (this.#resumer) session.held = [];
     this.#emit("connected", { connectionId: e.connectionId, userId: e.userId, region: session.region,
       home: this.home });
     this.#started?.resolve();
     this.#started = null;
+    if (this.#resumer) await this.#resume(session);
+  }
+
+  /** What the streams had since the positions seen, delivered before the live messages that came meanwhile. */
+  async #resume(session) {
+    for (const stream of this.#resumer.streams) {
+      const from = this.#resumer.from(stream);
+      let answer;
+      try {
+        answer = await this.#resumer.missed(stream, from);
+      } catch (error) {
+        if (session !== this.#session) return;
+        // not known to be complete: the application decides
+        if (from !== undefined) this.#emit("gap", { stream, position: from, reason: "resume failed", error });
+        continue;
+      }
+      if (session !== this.#session) return;
+      if (from === undefined) {
+        // the first connection: the stream starts here
+        this.#resumer.reset(stream, answer.position);
+        continue;
+      }
+      if (answer.gap) {
+        this.#resumer.reset(stream, answer.position);
+        this.#emit("gap", { stream, position: answer.position, since: from, reason: "outside the history" });
+        continue;
+      }
+      for (const envelope of answer.messages) {
+        const group = stream.startsWith("group:") ? stream.slice(6) : undefined;
+        const message = group === undefined ? { kind: "serverData", dataType: "json", data: envelope }
+          : { kind: "groupData", group, dataType: "json", data: envelope };
+        this.#deliverNow(group === undefined ? "server-message" : "group-message", { message });
+      }
+    }
+    if (session !== this.#session) return;
+    const held = session.held;
+    session.held = null;
+    for (const [event, e] of held) this.#deliverNow(event, e);
   }
 
   #deliver(session, event, e) {
     if (session !== this.#session) return;
+    if (session.held) {
+      session.held.push([event, e]);
+      return;
+    }
+    this.#deliverNow(event, e);
+  }
+
+  #deliverNow(event, e) {
+    const envelope = this.#resumer ? envelopeOf(e.message) : undefined;
+    if (envelope) {
+      if (this.#recent.seen(`xregion.v1:${envelope.id}`)) return;
+      this.#resumer.saw(envelope.stream, envelope.position);
+      this.#emit(event, { ...e, message: unwrap(e.message, envelope) });
+      return;
+    }
     const id = this.#options.messageId?.(e.message);
     if (id !== undefined && id !== null && this.#recent.seen(String(id))) return;
     this.#emit(event, e);

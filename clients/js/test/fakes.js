@@ -102,6 +102,17 @@ export class FakeInstance {
     }
   }
 
+  /** Sends a server message of dataType json (e.g. an xregion envelope) to every open connection. */
+  broadcastJson(data) {
+    if (this.#mode !== "up") return;
+    for (const c of this.#connections.values()) {
+      if (!c.ws) continue;
+      const message = { type: "message", from: "server", dataType: "json", data };
+      if (c.reliable) message.sequenceId = ++c.sequence;
+      c.ws.send(JSON.stringify(message));
+    }
+  }
+
   /** Sends a group message to the group's open connections. */
   sendToGroup(group, data) {
     for (const c of this.#connections.values()) {
@@ -183,6 +194,34 @@ export class FakeInstance {
 }
 
 /**
+ * An app server's GET /resume as xregion answers it, over `history` (the envelopes broadcast, in position order);
+ * a position before `oldest` is a gap. Every request's query is kept in `resumes`.
+ */
+function answerResume(negotiate, query, res) {
+  negotiate.resumes.push({ userId: query.get("userId"), stream: query.get("stream"), after: query.get("after") });
+  if (negotiate.resumeFailWith) {
+    res.writeHead(negotiate.resumeFailWith, { "Content-Type": "application/json" })
+      .end(JSON.stringify({ error: { code: "Unavailable", message: "no" } }));
+    return;
+  }
+  const stream = query.get("stream");
+  const held = negotiate.history.filter((e) => e.stream === stream);
+  const newest = held.at(-1)?.position ?? "0-0";
+  const after = query.get("after");
+  const n = (p) => Number(p.split("-")[1]);
+  let body;
+  if (after === null) {
+    body = { stream, gap: false, position: newest, more: false, messages: [] };
+  } else if (n(after) < negotiate.oldest) {
+    body = { stream, gap: true, position: newest, more: false, messages: [] };
+  } else {
+    const messages = held.filter((e) => n(e.position) > n(after));
+    body = { stream, gap: false, position: messages.at(-1)?.position ?? after, more: false, messages };
+  }
+  res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+}
+
+/**
  * An app server's GET /negotiate: answers the instance `target(avoid)` names (with `region` and `home`, the home
  * being the one asked for, else `defaultHome`), or the status `failWith` says, or nothing while `hang`; each answer
  * after `delayMs` (a cold app server).
@@ -190,6 +229,11 @@ export class FakeInstance {
 export class FakeNegotiate {
   /** every request's query: { userId, home, avoid } */
   requests = [];
+  /** /resume: the envelopes broadcast, the oldest position number still held, every request */
+  history = [];
+  oldest = 0;
+  resumes = [];
+  resumeFailWith = 0;
   failWith = 0;
   hang = false;
   delayMs = 0;
@@ -214,9 +258,14 @@ export class FakeNegotiate {
   }
 
   #answer(req, res) {
-    const query = new URL(req.url, "http://localhost").searchParams;
+    const url = new URL(req.url, "http://localhost");
+    const query = url.searchParams;
+    if (url.pathname === "/resume") {
+      answerResume(this, query, res);
+      return;
+    }
     this.requests.push({ userId: query.get("userId"), home: query.get("home"), avoid: query.get("avoid"),
-      authorization: req.headers.authorization });
+      authorization: req.headers.authorization, ...(query.has("envelope") ? { envelope: query.get("envelope") } : {}) });
     if (this.hang) {
       this.#hanging.add(res);
       return;
@@ -255,7 +304,7 @@ export async function until(what, condition, ms = 5000) {
 
 /** Records a client's events in order. */
 export function record(client, events = ["connected", "disconnected", "connect-failed", "server-message",
-  "group-message", "stopped"]) {
+  "group-message", "stopped", "gap"]) {
   const seen = [];
   for (const event of events) client.on(event, (e) => seen.push({ event, at: Date.now(), ...e }));
   return seen;
