@@ -44,6 +44,8 @@ public class ContinuityConfiguration implements CamelConfiguration {
         int max = Settings.intNumber(MAX_MESSAGES, maxMessages, 1, 1_000_000);
         Duration pause = Duration.ofMillis(Settings.number("xregion.servicebus.dedup.redis.probe-interval-ms",
                 probeInterval, 50, 600_000));
+        // checked whichever the store, so a bad value fails at start-up before anyone switches to redis
+        Duration answer = Duration.ofMillis(Settings.number(TIMEOUT, timeout, 1, 60_000));
         MessageHistory history;
         if (Settings.required("xregion.servicebus.dedup.store", store).toLowerCase(Locale.ROOT).equals("redis")) {
             List<RedisEndpoint> redis = Settings.commaSeparated(endpoints).stream().map(RedisEndpoint::parse)
@@ -52,7 +54,6 @@ public class ContinuityConfiguration implements CamelConfiguration {
                 throw new IllegalStateException(Settings.missing("xregion.servicebus.dedup.redis.endpoints")
                         + "; the message history needs it with xregion.servicebus.dedup.store = redis");
             }
-            Duration answer = Duration.ofMillis(Settings.number(TIMEOUT, timeout, 1, 60_000));
             // connections of its own, with its own short timeout: a broadcast waits on the history at most that long
             RedisConnections connections = new RedisConnections(redis, Settings.of(context)
                     .optional("xregion.servicebus.dedup.redis.access-key").orElse(""), "xregion-history", answer,
