@@ -4,10 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.xregion.observe.XregionMeter;
 
 /**
  * The history as a broadcast meets it: a write that fails is counted ({@code xregion.continuity.history.failures},
@@ -42,14 +43,9 @@ public final class RecordingHistory {
     }
 
     void meters(MeterRegistry registry) {
-        writeFailures = Counter.builder("xregion.continuity.history.failures").tag("operation", "write")
-                .description("History writes and reads that failed (the broadcast went on without a position)")
-                .register(registry);
-        readFailures = Counter.builder("xregion.continuity.history.failures").tag("operation", "read")
-                .description("History writes and reads that failed (the broadcast went on without a position)")
-                .register(registry);
-        Gauge.builder("xregion.continuity.history.available", this, h -> h.available ? 1 : 0)
-                .description("1 while the message history takes writes").register(registry);
+        writeFailures = XregionMeter.CONTINUITY_HISTORY_FAILURES.counter(registry, "operation", "write");
+        readFailures = XregionMeter.CONTINUITY_HISTORY_FAILURES.counter(registry, "operation", "read");
+        XregionMeter.CONTINUITY_HISTORY_AVAILABLE.gauge(registry, this, h -> h.available ? 1 : 0);
     }
 
     /** The message's position, or null when the history did not take it. */

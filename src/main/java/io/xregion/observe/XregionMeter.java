@@ -105,7 +105,13 @@ public enum XregionMeter {
     SERVICEBUS_DEDUP_DEGRADATIONS("xregion.servicebus.dedup.degradations", Type.COUNTER,
             "Times the hold ran out and duplicates were eliminated per app server only"),
     SERVICEBUS_DEDUP_ERRORS("xregion.servicebus.dedup.errors", Type.COUNTER,
-            "Redis away for a confirm, remove or renewal", "operation");
+            "Redis away for a confirm, remove or renewal", "operation"),
+
+    // ---- Message continuity (io.xregion.continuity)
+    CONTINUITY_HISTORY_FAILURES("xregion.continuity.history.failures", Type.COUNTER,
+            "History writes (the broadcast went on without a position) and resume reads that failed", "operation"),
+    CONTINUITY_HISTORY_AVAILABLE("xregion.continuity.history.available", Type.GAUGE,
+            "1 while the message history takes writes");
 
     /** The tags every xregion meter carries, added by {@link CommonTags}: the Camel context and the region. */
     public static final List<String> COMMON_TAGS = List.of(CommonTags.CAMEL_CONTEXT, CommonTags.REGION);
