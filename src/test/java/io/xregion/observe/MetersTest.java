@@ -55,7 +55,9 @@ class MetersTest {
             // passive replication's (ServiceBusSendRoutesTest, NamespaceLossTest)
             XregionMeter.SERVICEBUS_FAILOVERS, XregionMeter.SERVICEBUS_HEDGES,
             // a message at fault (ServiceBusReceiveRoutesTest, ServiceBusFailureHandlingTest)
-            XregionMeter.SERVICEBUS_DEAD_LETTERED, XregionMeter.SERVICEBUS_OUTBOX_REFUSED);
+            XregionMeter.SERVICEBUS_DEAD_LETTERED, XregionMeter.SERVICEBUS_OUTBOX_REFUSED,
+            // message continuity's, off by default (RedisHistoryTest)
+            XregionMeter.CONTINUITY_HISTORY_FAILURES, XregionMeter.CONTINUITY_HISTORY_AVAILABLE);
 
     @TempDir
     Path outboxDirectory;
