@@ -114,11 +114,14 @@ public class WebPubSubConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "fanoutCalls", lazy = true)
-    public FanoutCalls fanoutCalls(@BeanInject("webPubSubFanoutThreads") java.util.concurrent.ExecutorService threads,
+    public FanoutCalls fanoutCalls(@BeanInject("webPubSubRouting") WebPubSubRouting routing,
+            @BeanInject("webPubSubRestEndpoints") WebPubSubRestEndpoints endpoints,
             @BeanInject("fanoutOutcomeCollector") FanoutOutcomeCollector collector,
+            @BeanInject("fanoutResults") FanoutResults results,
+            @BeanInject("webPubSubFanoutThreads") java.util.concurrent.ExecutorService threads,
             @PropertyInject("xregion.webpubsub.rest.other-instances-wait-ms") String otherInstancesWait) {
-        return new FanoutCalls(threads, collector, Settings.number("xregion.webpubsub.rest.other-instances-wait-ms",
-                otherInstancesWait, 1, 600_000));
+        return new FanoutCalls(routing, endpoints, collector, results, threads, Settings.number(
+                "xregion.webpubsub.rest.other-instances-wait-ms", otherInstancesWait, 1, 600_000));
     }
 
     @BindToRegistry(value = "fanoutOutcomeCollector", lazy = true)
