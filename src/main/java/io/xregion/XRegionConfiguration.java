@@ -1,8 +1,6 @@
 package io.xregion;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.ServiceLoader;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.BindToRegistry;
@@ -14,8 +12,6 @@ import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.Registry;
 
-import io.xregion.config.MountedSecrets;
-import io.xregion.config.ProfileSetup;
 import io.xregion.config.Settings;
 import io.xregion.http.ApiErrors;
 import io.xregion.http.ApiFallback;
@@ -33,12 +29,17 @@ import io.xregion.webpubsub.WebPubSubMetrics;
 import io.xregion.webpubsub.WebPubSubRouting;
 
 /**
- * What xregion shares, and what runs before its beans are made: the mounted secrets, the profile's setup, the
- * Service Bus components, the HTTP engine and the start-up steps. The beans the routes use are in
- * {@link WebPubSubConfiguration} and {@link ServiceBusConfiguration}; they are lazy, so they read their settings
- * (application.properties, the environment, which overrides it, and the mounted secrets) only once this has run.
+ * What xregion shares: the Service Bus components, the HTTP engine, the check of every settings record, and the
+ * start-up steps once Camel has started. The beans the routes use are in {@link WebPubSubConfiguration},
+ * {@link ServiceBusConfiguration} and the other configuration classes. The order of the whole start is
+ * {@link io.xregion.config.StartUp}'s: the settings, the mounted secrets and the profile are ready before any
+ * configuration class binds a bean.
  */
 public class XRegionConfiguration implements CamelConfiguration {
+
+    /** The beans that read and check each area's settings (the routes' placeholders among them). */
+    static final List<String> SETTINGS_RECORDS = List.of("webPubSubSettings", "webPubSubInstances",
+            "serviceBusSettings");
 
     /**
      * The JSON error body of every HTTP route (http-api.camel.yaml); negotiate's refusals are counted by reason
@@ -57,12 +58,11 @@ public class XRegionConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = Settings.of(context);
-        // first: both set settings the beans read (the mounted secrets, the dev profile's connection strings)
-        settings.optional("xregion.secrets.directory")
-                .ifPresent(directory -> MountedSecrets.load(context.getPropertiesComponent(), Path.of(directory)));
-        prepareProfile(context, settings);
-
-        // looks up Service Bus beans: camel-main binds every configuration's beans before it calls any configure()
+        // every area's settings, read and checked now: a bad one stops the start naming its key, before any route
+        // reads it as a {{placeholder}} (camel-main binds every configuration's beans before it calls any configure())
+        for (String record : SETTINGS_RECORDS) {
+            context.getRegistry().lookupByName(record);
+        }
         ServiceBusConfiguration.addComponents(context);
         ServerPortHttpEngine httpEngine = new ServerPortHttpEngine(context);
         context.getRegistry().bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class,
@@ -74,19 +74,6 @@ public class XRegionConfiguration implements CamelConfiguration {
                 started(camel, httpEngine, routerName);
             }
         });
-    }
-
-    private static void prepareProfile(CamelContext context, Settings settings) throws Exception {
-        List<ProfileSetup> setups = ServiceLoader.load(ProfileSetup.class).stream().map(ServiceLoader.Provider::get)
-                .toList();
-        if (settings.devProfile() && setups.isEmpty()) {
-            throw new IllegalStateException("The dev profile starts an embedded local Azure, which this jar does not "
-                    + "hold (the runner jar is production only): run it with camel.main.profile=prod "
-                    + "(CAMEL_MAIN_PROFILE=prod), or run the dev profile from the source tree (mvn compile camel:run)");
-        }
-        for (ProfileSetup setup : setups) {
-            setup.prepare(context, settings);
-        }
     }
 
     /** Once every bean is bound, the user's own included, and the HTTP server is up. */

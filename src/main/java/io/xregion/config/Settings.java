@@ -9,7 +9,9 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.IOHelper;
 
 /**
- * Typed reads of xregion's properties. Every property can also come from an environment variable (Camel maps
+ * Typed reads of xregion's properties: the one way settings are read. Each area loads its settings once into a typed
+ * record through these reads ({@code WebPubSubSettings}, {@code ServiceBusSettings}, ...), checking every bound.
+ * Every property can also come from an environment variable (Camel maps
  * {@code xregion.webpubsub.eastus.connection-string} to {@code XREGION_WEBPUBSUB_EASTUS_CONNECTION_STRING}), so
  * errors name both, and never echo a value.
  */
@@ -61,12 +63,7 @@ public final class Settings {
         return flag(key, required(key));
     }
 
-    /*
-     * The same checks on a value Camel injected (@PropertyInject), with the same messages: a bean method takes each
-     * setting as text and checks it here, so a bad value fails naming the property rather than a type conversion.
-     */
-
-    /** An injected value that must not be blank, trimmed. */
+    /** A value read elsewhere (e.g. one part of a setting) that must not be blank, trimmed. */
     public static String required(String key, String value) {
         String trimmed = value == null ? "" : value.trim();
         if (trimmed.isEmpty()) {
@@ -75,8 +72,7 @@ public final class Settings {
         return trimmed;
     }
 
-    /** An injected whole number from min to max. */
-    public static long number(String key, String value, long min, long max) {
+    private static long number(String key, String value, long min, long max) {
         String text = required(key, value);
         long number;
         try {
@@ -90,13 +86,7 @@ public final class Settings {
         return number;
     }
 
-    /** An injected whole number from min to max that fits an int (every max given is an int). */
-    public static int intNumber(String key, String value, int min, int max) {
-        return (int) number(key, value, min, max);
-    }
-
-    /** An injected true or false. */
-    public static boolean flag(String key, String value) {
+    private static boolean flag(String key, String value) {
         String text = required(key, value);
         if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
             throw new IllegalStateException(key + " must be true or false");
@@ -104,7 +94,7 @@ public final class Settings {
         return Boolean.parseBoolean(text);
     }
 
-    /** An injected comma-separated list, blanks dropped; empty when the value is. */
+    /** A comma-separated list, blanks dropped; empty when the value is. */
     public static List<String> commaSeparated(String value) {
         return value == null ? List.of() : Arrays.stream(value.split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).toList();

@@ -10,7 +10,6 @@ import java.util.Map;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.PropertyInject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,43 +42,29 @@ public class NegotiateIdentityConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "negotiateGate", lazy = true)
-    public NegotiateGate negotiateGate(
-            @PropertyInject(NegotiateIdentitySettings.MODE) String mode,
-            @PropertyInject(JWT + "issuer") String issuer,
-            @PropertyInject(JWT + "audience") String audience,
-            @PropertyInject(JWT + "jwks-url") String jwksUrl,
-            @PropertyInject(JWT + "user-claim") String userClaim,
-            @PropertyInject(JWT + "roles-claim") String rolesClaim,
-            @PropertyInject(JWT + "role-mapping") String roleMapping,
-            @PropertyInject(JWT + "groups-claim") String groupsClaim,
-            @PropertyInject(JWT + "clock-skew-seconds") String clockSkew,
-            @PropertyInject(JWT + "jwks-refresh-interval-ms") String refreshInterval,
-            @PropertyInject(JWT + "timeout-ms") String timeout,
-            @PropertyInject(NegotiateIdentitySettings.HEADER_NAME) String userHeader,
-            @PropertyInject(LIMIT + "per-address") String perAddress,
-            @PropertyInject(LIMIT + "per-user") String perUser,
-            @PropertyInject(LIMIT + "window-seconds") String windowSeconds,
-            @PropertyInject(LIMIT + "client-address-header") String addressHeader) {
-        IdentityMode identityMode = IdentityMode.parse(mode);
+    public NegotiateGate negotiateGate(CamelContext context) {
+        Settings settings = Settings.of(context);
+        IdentityMode identityMode = IdentityMode.parse(settings.required(NegotiateIdentitySettings.MODE));
         BearerTokens bearerTokens = null;
         if (identityMode == IdentityMode.JWT) {
-            bearerTokens = new BearerTokens(new BearerTokens.Settings(
-                    Settings.required(JWT + "issuer", issuer),
-                    Settings.commaSeparated(Settings.required(JWT + "audience", audience)), blankToNull(jwksUrl),
-                    Settings.required(JWT + "user-claim", userClaim), blankToNull(rolesClaim),
-                    roleMapping(roleMapping), blankToNull(groupsClaim),
-                    Settings.intNumber(JWT + "clock-skew-seconds", clockSkew, 0, 600),
-                    Settings.number(JWT + "jwks-refresh-interval-ms", refreshInterval, 0, 3_600_000),
-                    Settings.intNumber(JWT + "timeout-ms", timeout, 1, 60_000)));
+            bearerTokens = new BearerTokens(new BearerTokens.Settings(settings.required(JWT + "issuer"),
+                    Settings.commaSeparated(settings.required(JWT + "audience")),
+                    settings.optional(JWT + "jwks-url").orElse(null), settings.required(JWT + "user-claim"),
+                    settings.optional(JWT + "roles-claim").orElse(null),
+                    roleMapping(settings.optional(JWT + "role-mapping").orElse(null)),
+                    settings.optional(JWT + "groups-claim").orElse(null),
+                    (int) settings.number(JWT + "clock-skew-seconds", 0, 600),
+                    settings.number(JWT + "jwks-refresh-interval-ms", 0, 3_600_000),
+                    (int) settings.number(JWT + "timeout-ms", 1, 60_000)));
         }
         String header = identityMode == IdentityMode.HEADER
-                ? Settings.required(NegotiateIdentitySettings.HEADER_NAME, userHeader) : null;
-        Duration window = Duration.ofSeconds(Settings.number(LIMIT + "window-seconds", windowSeconds, 1, 3600));
+                ? settings.required(NegotiateIdentitySettings.HEADER_NAME) : null;
+        Duration window = Duration.ofSeconds(settings.number(LIMIT + "window-seconds", 1, 3600));
         Clock clock = Clock.systemUTC();
         return new NegotiateGate(identityMode, bearerTokens, header,
-                new RateLimit(Settings.intNumber(LIMIT + "per-address", perAddress, 0, 1_000_000), window, clock),
-                new RateLimit(Settings.intNumber(LIMIT + "per-user", perUser, 0, 1_000_000), window, clock),
-                blankToNull(addressHeader));
+                new RateLimit((int) settings.number(LIMIT + "per-address", 0, 1_000_000), window, clock),
+                new RateLimit((int) settings.number(LIMIT + "per-user", 0, 1_000_000), window, clock),
+                settings.optional(LIMIT + "client-address-header").orElse(null));
     }
 
     /** {@code AppRole=webpubsub.role|webpubsub.other,Other=...}: the Web PubSub roles each token role grants. */
@@ -95,9 +80,5 @@ public class NegotiateIdentityConfiguration implements CamelConfiguration {
                     .filter(s -> !s.isEmpty()).toList());
         }
         return mapping;
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value.trim();
     }
 }

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.PropertyInject;
 import org.apache.camel.cluster.CamelClusterService;
 
 import io.xregion.config.Settings;
@@ -37,27 +36,22 @@ public class LeadershipConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry("leadershipService")
-    public CamelClusterService leadershipService(
-            @PropertyInject("xregion.leadership.service") String service,
-            @PropertyInject("xregion.leadership.file.root") String fileRoot,
-            @PropertyInject("xregion.leadership.file.acquire-interval-ms") String fileAcquireInterval,
-            @PropertyInject(value = "xregion.leadership.kubernetes.namespace", defaultValue = "") String namespace,
-            @PropertyInject(value = "xregion.leadership.kubernetes.pod-name", defaultValue = "") String podName,
-            @PropertyInject("xregion.leadership.kubernetes.cluster-labels") String clusterLabels,
-            @PropertyInject("xregion.leadership.kubernetes.lease-duration-ms") String leaseDuration,
-            @PropertyInject("xregion.leadership.kubernetes.renew-deadline-ms") String renewDeadline,
-            @PropertyInject("xregion.leadership.kubernetes.retry-period-ms") String retryPeriod) {
-        return switch (Settings.required("xregion.leadership.service", service)) {
-            case "file" -> LeadershipServices.file(Settings.required("xregion.leadership.file.root", fileRoot),
-                    Settings.number("xregion.leadership.file.acquire-interval-ms", fileAcquireInterval, 100, 600_000));
+    public CamelClusterService leadershipService(CamelContext context) {
+        Settings settings = Settings.of(context);
+        String service = settings.required("xregion.leadership.service");
+        return switch (service) {
+            case "file" -> LeadershipServices.file(settings.required("xregion.leadership.file.root"),
+                    settings.number("xregion.leadership.file.acquire-interval-ms", 100, 600_000));
             case "kubernetes" -> LeadershipServices.kubernetes(new LeadershipServices.LeaseSettings(
-                    namespace.isBlank() ? null : namespace.trim(), podName.isBlank() ? null : podName.trim(),
-                    LeadershipSettings.labels("xregion.leadership.kubernetes.cluster-labels", clusterLabels),
-                    Settings.number("xregion.leadership.kubernetes.lease-duration-ms", leaseDuration, 1_000, 600_000),
-                    Settings.number("xregion.leadership.kubernetes.renew-deadline-ms", renewDeadline, 500, 600_000),
-                    Settings.number("xregion.leadership.kubernetes.retry-period-ms", retryPeriod, 100, 600_000)));
+                    settings.optional("xregion.leadership.kubernetes.namespace").orElse(null),
+                    settings.optional("xregion.leadership.kubernetes.pod-name").orElse(null),
+                    LeadershipSettings.labels("xregion.leadership.kubernetes.cluster-labels",
+                            settings.optional("xregion.leadership.kubernetes.cluster-labels").orElse("")),
+                    settings.number("xregion.leadership.kubernetes.lease-duration-ms", 1_000, 600_000),
+                    settings.number("xregion.leadership.kubernetes.renew-deadline-ms", 500, 600_000),
+                    settings.number("xregion.leadership.kubernetes.retry-period-ms", 100, 600_000)));
             default -> throw new IllegalStateException("xregion.leadership.service must be file or kubernetes, not '"
-                    + service.trim() + "'");
+                    + service + "'");
         };
     }
 }

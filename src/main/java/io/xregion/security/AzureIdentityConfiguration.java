@@ -2,7 +2,9 @@ package io.xregion.security;
 
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
-import org.apache.camel.PropertyInject;
+import org.apache.camel.CamelContext;
+
+import io.xregion.config.Settings;
 
 /** The Microsoft Entra ID credentials of the instances and namespaces whose credential is not {@code key}. */
 public class AzureIdentityConfiguration implements CamelConfiguration {
@@ -13,9 +15,8 @@ public class AzureIdentityConfiguration implements CamelConfiguration {
      * variable, which the AKS workload-identity webhook also sets).
      */
     @BindToRegistry(value = "entraCredentials", lazy = true)
-    public EntraCredentials entraCredentials(
-            @PropertyInject(value = "xregion.azure.client-id", defaultValue = "") String clientId) {
-        return new EntraCredentials(clientId == null || clientId.isBlank() ? System.getenv("AZURE_CLIENT_ID")
-                : clientId);
+    public EntraCredentials entraCredentials(CamelContext context) {
+        return new EntraCredentials(Settings.of(context).optional("xregion.azure.client-id")
+                .orElseGet(() -> System.getenv("AZURE_CLIENT_ID")));
     }
 }

@@ -8,13 +8,13 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.PropertyInject;
 import org.apache.camel.support.service.ServiceSupport;
 
 import io.xregion.config.Settings;
 import io.xregion.health.HealthChanges;
 import io.xregion.security.EntraCredentials;
 import io.xregion.webpubsub.BroadcastPayload;
+import io.xregion.webpubsub.WebPubSubSettings;
 
 /**
  * The Service Bus beans the routes use, each from its own settings. A bean that needs settings or other beans is
@@ -37,8 +37,8 @@ public class ServiceBusConfiguration implements CamelConfiguration {
                 registry.lookupByNameAndType("namespaceHealth", NamespaceHealth.class),
                 registry.lookupByNameAndType("serviceBusCounters", ServiceBusCounters.class),
                 registry.lookupByNameAndType("healthChanges", HealthChanges.class));
-        NamespaceComponents.add(context, registry.lookupByNameAndType("serviceBusSettings", ServiceBusSettings.class),
-                outcomes, (int) Settings.of(context).number("xregion.servicebus.send.max-in-flight", 1, 100_000),
+        ServiceBusSettings serviceBus = registry.lookupByNameAndType("serviceBusSettings", ServiceBusSettings.class);
+        NamespaceComponents.add(context, serviceBus, outcomes, serviceBus.send().maxInFlight(),
                 () -> registry.lookupByNameAndType("entraCredentials", EntraCredentials.class));
     }
 
@@ -49,15 +49,10 @@ public class ServiceBusConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "namespaceHealth", lazy = true)
-    public NamespaceHealth namespaceHealth(@BeanInject("serviceBusSettings") ServiceBusSettings serviceBus,
-            @PropertyInject("xregion.servicebus.health.timeout-ms") String timeout,
-            @PropertyInject("xregion.servicebus.health.failure-threshold") String failureThreshold,
-            @PropertyInject("xregion.servicebus.health.success-threshold") String successThreshold) {
-        return new NamespaceHealth(serviceBus.namespaces(),
-                Settings.intNumber("xregion.servicebus.health.timeout-ms", timeout, 1, 600_000),
-                Settings.intNumber("xregion.servicebus.health.failure-threshold", failureThreshold, 1, 100),
-                Settings.intNumber("xregion.servicebus.health.success-threshold", successThreshold, 1, 100),
-                Clock.systemUTC());
+    public NamespaceHealth namespaceHealth(@BeanInject("serviceBusSettings") ServiceBusSettings serviceBus) {
+        ServiceBusSettings.Health health = serviceBus.health();
+        return new NamespaceHealth(serviceBus.namespaces(), (int) health.timeout().toMillis(),
+                health.failureThreshold(), health.successThreshold(), Clock.systemUTC());
     }
 
     /** The counts made in Java, shared by the namespaces' producers and the outbox. */
@@ -68,12 +63,13 @@ public class ServiceBusConfiguration implements CamelConfiguration {
 
     /** The receivers' replication lag: the first copies wait for the second as long as the duplicate window. */
     @BindToRegistry(value = "replicationLag", lazy = true)
-    public ReplicationLag replicationLag(@BeanInject("serviceBusCounters") ServiceBusCounters counters,
-            @PropertyInject("xregion.servicebus.dedup.window-seconds") String windowSeconds,
-            @PropertyInject("xregion.servicebus.dedup.max-entries") String maxEntries) {
-        return new ReplicationLag(counters, Duration.ofSeconds(Settings.number(
-                "xregion.servicebus.dedup.window-seconds", windowSeconds, 1, 7 * 86_400)),
-                Settings.number("xregion.servicebus.dedup.max-entries", maxEntries, 1, 100_000_000));
+    public ReplicationLag replicationLag(CamelContext context,
+            @BeanInject("serviceBusCounters") ServiceBusCounters counters) {
+        // the duplicate store's settings (DuplicateStoreConfiguration reads and checks them with the store's)
+        Settings settings = Settings.of(context);
+        return new ReplicationLag(counters, Duration.ofSeconds(settings.number(
+                "xregion.servicebus.dedup.window-seconds", 1, 7 * 86_400)),
+                settings.number("xregion.servicebus.dedup.max-entries", 1, 100_000_000));
     }
 
     @BindToRegistry(value = "namespaceSenders", lazy = true)
@@ -85,10 +81,8 @@ public class ServiceBusConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "activeReplication", lazy = true)
     public ActiveReplication activeReplication(@BeanInject("namespaceHealth") NamespaceHealth health,
             @BeanInject("namespaceSenders") NamespaceSenders senders,
-            @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus,
-            @PropertyInject("xregion.servicebus.send.other-copies-wait-ms") String otherCopiesWait) {
-        return new ActiveReplication(health, senders, Duration.ofMillis(Settings.number(
-                "xregion.servicebus.send.other-copies-wait-ms", otherCopiesWait, 0, 60_000)), sendBudget(serviceBus));
+            @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus) {
+        return new ActiveReplication(health, senders, serviceBus.send().otherCopiesWait(), sendBudget(serviceBus));
     }
 
     @BindToRegistry(value = "passiveRoles", lazy = true)
@@ -101,10 +95,9 @@ public class ServiceBusConfiguration implements CamelConfiguration {
             @BeanInject("namespaceSenders") NamespaceSenders senders,
             @BeanInject("passiveRoles") PassiveRoles roles,
             @BeanInject("serviceBusCounters") ServiceBusCounters counters,
-            @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus,
-            @PropertyInject("xregion.servicebus.send.hedge-after-ms") String hedgeAfter) {
-        return new PassiveReplication(health, senders, roles, counters, Duration.ofMillis(Settings.number(
-                "xregion.servicebus.send.hedge-after-ms", hedgeAfter, 0, 600_000)), sendBudget(serviceBus));
+            @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus) {
+        return new PassiveReplication(health, senders, roles, counters, serviceBus.send().hedgeAfter(),
+                sendBudget(serviceBus));
     }
 
     /** The longest a copy can take, on either namespace, with a margin: a safety net behind the SDK's timeouts. */
@@ -116,26 +109,14 @@ public class ServiceBusConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "outbox", lazy = true)
     public Outbox outbox(CamelContext context, @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus,
-            @BeanInject("serviceBusCounters") ServiceBusCounters counters,
-            @PropertyInject("xregion.servicebus.outbox.enabled") String enabled,
-            @PropertyInject("xregion.servicebus.outbox.directory") String directory,
-            @PropertyInject("xregion.servicebus.outbox.fsync") String fsync,
-            @PropertyInject("xregion.servicebus.outbox.max-messages") String maxMessages,
-            @PropertyInject("xregion.servicebus.outbox.backoff.initial-ms") String initialBackoff,
-            @PropertyInject("xregion.servicebus.outbox.backoff.max-ms") String maxBackoff,
-            @PropertyInject("xregion.servicebus.outbox.batch-messages") String batchMessages) {
-        if (!Settings.flag("xregion.servicebus.outbox.enabled", enabled)) {
+            @BeanInject("serviceBusCounters") ServiceBusCounters counters) {
+        ServiceBusSettings.OutboxSettings settings = serviceBus.outbox();
+        if (!settings.enabled()) {
             return Outbox.disabled();
         }
-        Path path = Path.of(Settings.required("xregion.servicebus.outbox.directory", directory));
-        Outbox outbox = new Outbox(new FileOutbox(path, Settings.flag("xregion.servicebus.outbox.fsync", fsync)),
-                path.resolve("refused"),
-                Settings.intNumber("xregion.servicebus.outbox.max-messages", maxMessages, 1, 100_000_000),
-                Duration.ofMillis(Settings.number("xregion.servicebus.outbox.backoff.initial-ms", initialBackoff, 1,
-                        3_600_000)),
-                Duration.ofMillis(Settings.number("xregion.servicebus.outbox.backoff.max-ms", maxBackoff, 1,
-                        3_600_000)),
-                Settings.intNumber("xregion.servicebus.outbox.batch-messages", batchMessages, 1, 4500),
+        Path path = Path.of(settings.directory());
+        Outbox outbox = new Outbox(new FileOutbox(path, settings.fsync()), path.resolve("refused"),
+                settings.maxMessages(), settings.initialBackoff(), settings.maxBackoff(), settings.batchMessages(),
                 // a drained batch's limit: the namespace's own message size limit
                 serviceBus.maxMessageBytes(), Clock.systemUTC(), counters);
         closeOnStop(context, outbox);
@@ -168,29 +149,20 @@ public class ServiceBusConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "processingRetry", lazy = true)
     public ProcessingRetry processingRetry(CamelContext context,
             @BeanInject("serviceBusCounters") ServiceBusCounters counters,
-            @PropertyInject("xregion.servicebus.receive.retry.max-retries") String maxRetries,
-            @PropertyInject("xregion.servicebus.receive.retry.initial-delay-ms") String initialDelay,
-            @PropertyInject("xregion.servicebus.receive.retry.max-delay-ms") String maxDelay,
-            @PropertyInject("xregion.servicebus.receive.lock-renewal-ms") String lockRenewal,
-            @PropertyInject("xregion.servicebus.dedup.redis.claim-wait-ms") String claimWait) {
-        ProcessingRetry retry = new ProcessingRetry(context.createProducerTemplate(),
-                Settings.intNumber("xregion.servicebus.receive.retry.max-retries", maxRetries, 0, 100),
-                Duration.ofMillis(Settings.number("xregion.servicebus.receive.retry.initial-delay-ms", initialDelay,
-                        1, 600_000)),
-                Duration.ofMillis(Settings.number("xregion.servicebus.receive.retry.max-delay-ms", maxDelay, 1,
-                        600_000)), counters);
-        LockRenewal.check(Duration.ofMillis(Settings.number("xregion.servicebus.receive.lock-renewal-ms", lockRenewal,
-                10_000, 86_400_000)), Duration.ofMillis(Settings.number("xregion.servicebus.dedup.redis.claim-wait-ms",
-                        claimWait, 0, 3_600_000)), retry.pauses());
+            @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus) {
+        ServiceBusSettings.Receive receive = serviceBus.receive();
+        ProcessingRetry retry = new ProcessingRetry(context.createProducerTemplate(), receive.maxRetries(),
+                receive.initialRetryDelay(), receive.maxRetryDelay(), counters);
+        // the duplicate store's own setting (DuplicateStoreConfiguration reads and checks it with the store's)
+        LockRenewal.check(receive.lockRenewal(), Duration.ofMillis(Settings.of(context).number(
+                "xregion.servicebus.dedup.redis.claim-wait-ms", 0, 3_600_000)), retry.pauses());
         return retry;
     }
 
     @BindToRegistry(value = "receivedMessages", lazy = true)
-    public ReceivedMessages receivedMessages(
-            @PropertyInject("xregion.webpubsub.broadcast.max-message-bytes") String maxBroadcastBytes) {
+    public ReceivedMessages receivedMessages(CamelContext context) {
         // the default processing broadcasts: what is larger than a broadcast carries is dead-lettered
-        return new ReceivedMessages(Settings.intNumber("xregion.webpubsub.broadcast.max-message-bytes",
-                maxBroadcastBytes, 1, 1024 * 1024));
+        return new ReceivedMessages(WebPubSubSettings.load(Settings.of(context)).broadcastMaxMessageBytes());
     }
 
     // servicebusDedup, the receivers' duplicate store (xregion.servicebus.dedup.repository names it), is bound by
@@ -206,8 +178,7 @@ public class ServiceBusConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "serviceBusReadiness", lazy = true)
     public ServiceBusReadiness serviceBusReadiness(@BeanInject("namespaceHealth") NamespaceHealth health,
             @BeanInject("outbox") Outbox outbox,
-            @PropertyInject("xregion.servicebus.ready-while-queueing") String readyWhileQueueing) {
-        return new ServiceBusReadiness(health, outbox,
-                Settings.flag("xregion.servicebus.ready-while-queueing", readyWhileQueueing));
+            @BeanInject("serviceBusSettings") ServiceBusSettings serviceBus) {
+        return new ServiceBusReadiness(health, outbox, serviceBus.readyWhileQueueing());
     }
 }

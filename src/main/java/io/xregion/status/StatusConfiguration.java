@@ -5,7 +5,6 @@ import java.time.Clock;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.PropertyInject;
 import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.spi.IdempotentRepository;
@@ -31,8 +30,8 @@ public class StatusConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(StatusConfiguration.class);
 
     @BindToRegistry(value = "healthChanges", lazy = true)
-    public HealthChanges healthChanges(@PropertyInject("xregion.status.recent-changes") String limit) {
-        return new HealthChanges(Settings.intNumber("xregion.status.recent-changes", limit, 1, 10_000),
+    public HealthChanges healthChanges(CamelContext context) {
+        return new HealthChanges((int) Settings.of(context).number("xregion.status.recent-changes", 1, 10_000),
                 Clock.systemUTC());
     }
 

@@ -1,7 +1,9 @@
 package io.xregion.webpubsub;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -12,11 +14,18 @@ import java.util.concurrent.TimeoutException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
+import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
 
+import io.xregion.webpubsub.FanoutResult.InstanceOutcome;
+
 /**
- * Makes one REST call per recipient endpoint, each on a thread of its own, and waits until every call is done, or until
+ * The fan-out (routes/webpubsub-fanout.camel.yaml): one REST call to each instance the router chooses, and what each
+ * instance made of it. Its contract, {@link #call}: in, the request and the exchange whose body and Content-Type are
+ * the message; out, the {@link FanoutResult}. The choice of instances, their endpoints and the calls' outcomes stay in
+ * here, not on the exchange.
+ *
+ * <p>Each call runs on a thread of its own; the fan-out waits until every call is done, or until
  * one instance accepted and the others have had {@code otherInstancesWait} more: a call still in flight then (an
  * instance that stopped answering: its connections hang, nothing refuses them) goes on in the background, bounded by
  * the REST timeouts and by its instance's connection pool, and is answered {@code pending}. So a lost instance never
@@ -28,26 +37,46 @@ import org.apache.camel.ProducerTemplate;
  * others, a little longer than the first" ({@code RecipientListLimitTest} fails when that changes). A fixed timeout short
  * enough for a lost instance cut off calls that are merely slow for every instance.
  */
-public final class FanoutCalls implements Processor {
+public final class FanoutCalls {
 
-    private final ExecutorService threads;
+    private final WebPubSubRouting routing;
+    private final WebPubSubRestEndpoints endpoints;
     private final FanoutOutcomeCollector collector;
+    private final FanoutResults results;
+    private final ExecutorService threads;
     private final long otherInstancesWaitMillis;
     private volatile ProducerTemplate template;
 
     /**
      * @param otherInstancesWaitMillis how long, after the first instance accepted, the fan-out waits for the others
      */
-    public FanoutCalls(ExecutorService threads, FanoutOutcomeCollector collector, long otherInstancesWaitMillis) {
-        this.threads = threads;
+    public FanoutCalls(WebPubSubRouting routing, WebPubSubRestEndpoints endpoints, FanoutOutcomeCollector collector,
+            FanoutResults results, ExecutorService threads, long otherInstancesWaitMillis) {
+        this.routing = routing;
+        this.endpoints = endpoints;
         this.collector = collector;
+        this.results = results;
+        this.threads = threads;
         this.otherInstancesWaitMillis = otherInstancesWaitMillis;
     }
 
-    @Override
-    public void process(Exchange exchange) throws Exception {
-        @SuppressWarnings("unchecked")
-        List<Endpoint> recipients = exchange.getVariable(WebPubSubRestEndpoints.RECIPIENTS, List.class);
+    /**
+     * Fans the request out to the instances the router chooses for it, with the exchange's body and Content-Type (the
+     * route left no other header), and returns every instance's outcome in preference order: its answer, pending, or
+     * skipped (kept by the router's choice, so the result tells the chosen instances that did not answer from the
+     * others).
+     */
+    public FanoutResult call(WebPubSubRequest request, Exchange exchange) throws Exception {
+        List<WebPubSubInstance> targets = routing.fanoutTargets(request);
+        Message message = exchange.getMessage();
+        message.setHeader(Exchange.HTTP_PATH, request.path());
+        message.setHeader(Exchange.HTTP_RAW_QUERY, request.rawQuery());
+        List<Endpoint> recipients = endpoints.endpoints(targets, exchange.getContext());
+        return results.of(request, targets, callAll(exchange, recipients));
+    }
+
+    /** The outcomes of the calls that were done by the deadline, by instance name. */
+    private Map<String, InstanceOutcome> callAll(Exchange exchange, List<Endpoint> recipients) throws Exception {
         CompletableFuture<Void> firstAccepted = new CompletableFuture<>();
         List<CompletableFuture<Exchange>> calls = new ArrayList<>(recipients.size());
         for (Endpoint endpoint : recipients) {
@@ -85,12 +114,15 @@ public final class FanoutCalls implements Processor {
                 throw new IllegalStateException(e.getCause());
             }
         }
+        Map<String, InstanceOutcome> outcomes = new HashMap<>();
         for (int i = 0; i < calls.size(); i++) {
             Exchange done = calls.get(i).getNow(null);
             if (done != null) {
-                collector.record(exchange, recipients.get(i).getEndpointUri(), done);
+                InstanceOutcome outcome = collector.outcome(recipients.get(i).getEndpointUri(), done);
+                outcomes.put(outcome.instance(), outcome);
             }
         }
+        return outcomes;
     }
 
     /**

@@ -3,8 +3,6 @@ package io.xregion.webpubsub;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.camel.Body;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,20 +22,14 @@ public final class FanoutHealthFeedback {
         this.health = health;
     }
 
-    /** The variable {@link #record} puts the health changes in, when there are any. */
-    public static final String CHANGES = "changes";
-
     /**
-     * The fan-out route's step: counts the result's outage signals against their instances, and puts the health
-     * changes this caused, if any, in the variable {@value #CHANGES} (removed when there are none).
+     * The fan-out route's step: counts the result's outage signals against their instances, and returns the health
+     * changes this caused, or null when there are none (the route announces them, and is spared a split of nothing on
+     * every broadcast).
      */
-    public void record(@Body FanoutResult result, Exchange exchange) {
+    public List<HealthChange> record(FanoutResult result) {
         List<HealthChange> changes = changes(result);
-        if (changes.isEmpty()) {
-            exchange.removeVariable(CHANGES);
-        } else {
-            exchange.setVariable(CHANGES, changes);
-        }
+        return changes.isEmpty() ? null : changes;
     }
 
     /** Counts the result's outage signals against their instances; returns the health changes this caused. */

@@ -2,8 +2,6 @@ package io.xregion.webpubsub;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -12,12 +10,10 @@ import io.xregion.webpubsub.FanoutResult.InstanceOutcome;
 import io.xregion.webpubsub.FanoutResult.InstanceOutcome.Status;
 
 /**
- * Makes each instance's call into its outcome and collects them on the fanned-out exchange. One instance failing
- * never fails the others: each failure is recorded, never thrown.
+ * Makes each instance's call into its outcome. One instance failing never fails the others: each failure becomes an
+ * outcome, never an exception.
  */
 public final class FanoutOutcomeCollector {
-
-    private static final String OUTCOMES = "xregion.fanout.outcomes";
 
     private final WebPubSubRestEndpoints endpoints;
 
@@ -25,30 +21,12 @@ public final class FanoutOutcomeCollector {
         this.endpoints = endpoints;
     }
 
-    /** Records what one call (made on a copy of {@code fanout}, to the endpoint of that URI) came to. */
-    public void record(Exchange fanout, String endpointUri, Exchange call) {
-        @SuppressWarnings("unchecked")
-        Map<String, InstanceOutcome> outcomes = fanout.getProperty(OUTCOMES, Map.class);
-        if (outcomes == null) {
-            outcomes = new ConcurrentHashMap<>();
-            fanout.setProperty(OUTCOMES, outcomes);
-        }
-        WebPubSubInstance instance = endpoints.instanceOf(endpointUri);
-        outcomes.put(instance.name(), outcome(instance.name(), call));
+    /** What one call (made on a copy of the fanned-out exchange, to the endpoint of that URI) came to. */
+    public InstanceOutcome outcome(String endpointUri, Exchange call) {
+        return outcomeOf(endpoints.instanceOf(endpointUri).name(), call);
     }
 
-    /**
-     * Takes the outcomes collected on this exchange, by instance name (none when no call was made), so a later
-     * fan-out of the same exchange starts afresh.
-     */
-    public static Map<String, InstanceOutcome> take(Exchange exchange) {
-        @SuppressWarnings("unchecked")
-        Map<String, InstanceOutcome> outcomes = exchange.removeProperty(OUTCOMES) instanceof Map<?, ?> collected
-                ? (Map<String, InstanceOutcome>) collected : Map.of();
-        return outcomes;
-    }
-
-    private static InstanceOutcome outcome(String instance, Exchange exchange) {
+    private static InstanceOutcome outcomeOf(String instance, Exchange exchange) {
         Exception error = exchange.getException();
         if (error == null) {
             return new InstanceOutcome(instance, Status.ACCEPTED,

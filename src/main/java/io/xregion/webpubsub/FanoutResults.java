@@ -5,9 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.Variable;
-
 import io.xregion.webpubsub.FanoutResult.InstanceOutcome;
 import io.xregion.webpubsub.FanoutResult.InstanceOutcome.Status;
 
@@ -25,17 +22,11 @@ public final class FanoutResults {
         this.health = health;
     }
 
-    /** The result of the fan-out this exchange just made to these targets, from the outcomes collected on it. */
-    public FanoutResult result(@Variable(WebPubSubRequests.REQUEST) WebPubSubRequest request,
-            @Variable(WebPubSubRouting.TARGETS) List<WebPubSubInstance> targets, Exchange exchange) {
-        return of(request, targets, FanoutOutcomeCollector.take(exchange));
-    }
-
     /**
      * The instances that answered, the targets whose calls were still in flight at the fan-out's deadline (pending),
      * and the instances the request was meant for but that were not called, as skipped.
      */
-    FanoutResult of(WebPubSubRequest request, List<WebPubSubInstance> targets, Map<String, InstanceOutcome> answered) {
+    public FanoutResult of(WebPubSubRequest request, List<WebPubSubInstance> targets, Map<String, InstanceOutcome> answered) {
         Map<String, InstanceOutcome> ordered = new LinkedHashMap<>();
         for (WebPubSubInstance instance : instances.all()) {
             String name = instance.name();

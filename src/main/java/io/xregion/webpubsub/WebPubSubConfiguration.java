@@ -7,7 +7,6 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.PropertyInject;
 
 import io.xregion.config.Settings;
 import io.xregion.security.EntraCredentials;
@@ -24,6 +23,12 @@ public class WebPubSubConfiguration implements CamelConfiguration {
         return new AppStarted(context, Duration.ofSeconds(60));
     }
 
+    /** Every Web PubSub setting but the instances', read and checked once. */
+    @BindToRegistry(value = "webPubSubSettings", lazy = true)
+    public WebPubSubSettings webPubSubSettings(CamelContext context) {
+        return WebPubSubSettings.load(Settings.of(context));
+    }
+
     @BindToRegistry(value = "webPubSubInstances", lazy = true)
     public WebPubSubInstances webPubSubInstances(CamelContext context) {
         // the instances' keys are named after them (xregion.webpubsub.<instance>.*): read through Settings
@@ -32,12 +37,9 @@ public class WebPubSubConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "webPubSubHealth", lazy = true)
     public WebPubSubHealth webPubSubHealth(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
-            @PropertyInject("xregion.webpubsub.health.failure-threshold") String failureThreshold,
-            @PropertyInject("xregion.webpubsub.health.success-threshold") String successThreshold) {
-        return new WebPubSubHealth(instances,
-                Settings.intNumber("xregion.webpubsub.health.failure-threshold", failureThreshold, 1, 100),
-                Settings.intNumber("xregion.webpubsub.health.success-threshold", successThreshold, 1, 100),
-                Clock.systemUTC());
+            @BeanInject("webPubSubSettings") WebPubSubSettings settings) {
+        return new WebPubSubHealth(instances, settings.health().failureThreshold(),
+                settings.health().successThreshold(), Clock.systemUTC());
     }
 
     /** The Entra bearer tokens of the instances whose credential is not key (none: nothing is asked for). */
@@ -55,10 +57,8 @@ public class WebPubSubConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "webPubSubSigner", lazy = true)
     public RestRequestSigner webPubSubSigner(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
             @BeanInject("webPubSubEntraTokens") WebPubSubEntraTokens entraTokens,
-            @PropertyInject("xregion.webpubsub.rest.token-lifetime-seconds") String tokenLifetime) {
-        return new RestRequestSigner(instances, Duration.ofSeconds(
-                Settings.number("xregion.webpubsub.rest.token-lifetime-seconds", tokenLifetime, 60, 86_400)),
-                Clock.systemUTC(), entraTokens);
+            @BeanInject("webPubSubSettings") WebPubSubSettings settings) {
+        return new RestRequestSigner(instances, settings.rest().tokenLifetime(), Clock.systemUTC(), entraTokens);
     }
 
     /**
@@ -68,13 +68,10 @@ public class WebPubSubConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "webPubSubRestEndpoints", lazy = true)
     public WebPubSubRestEndpoints webPubSubRestEndpoints(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
             @BeanInject("webPubSubSigner") RestRequestSigner signer,
-            @PropertyInject("xregion.webpubsub.rest.connect-timeout-ms") String connectTimeout,
-            @PropertyInject("xregion.webpubsub.rest.response-timeout-ms") String responseTimeout,
-            @PropertyInject("xregion.webpubsub.rest.other-instances-wait-ms") String otherInstancesWait) {
-        return new WebPubSubRestEndpoints(instances, "webPubSubSigner",
-                Settings.number("xregion.webpubsub.rest.connect-timeout-ms", connectTimeout, 1, 600_000),
-                Settings.number("xregion.webpubsub.rest.response-timeout-ms", responseTimeout, 1, 600_000),
-                Settings.number("xregion.webpubsub.rest.other-instances-wait-ms", otherInstancesWait, 1, 600_000));
+            @BeanInject("webPubSubSettings") WebPubSubSettings settings) {
+        WebPubSubSettings.Rest rest = settings.rest();
+        return new WebPubSubRestEndpoints(instances, "webPubSubSigner", rest.connectTimeout().toMillis(),
+                rest.responseTimeout().toMillis(), rest.otherInstancesWait().toMillis());
     }
 
     /**
@@ -100,25 +97,27 @@ public class WebPubSubConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "webPubSubRouting", lazy = true)
     public WebPubSubRouting webPubSubRouting(@BeanInject("webPubSubHealth") WebPubSubHealth health,
             @BeanInject("webPubSubInstances") WebPubSubInstances instances,
-            @PropertyInject("xregion.webpubsub.health.interval-ms") String interval) {
-        long intervalMillis = Settings.number("xregion.webpubsub.health.interval-ms", interval, 100, 3_600_000);
+            @BeanInject("webPubSubSettings") WebPubSubSettings settings) {
+        long intervalMillis = settings.health().interval().toMillis();
         // a refused negotiate tells clients to come back after about one health interval
         return new WebPubSubRouting(health, instances, (int) Math.max(1, (intervalMillis + 999) / 1000));
     }
 
     @BindToRegistry(value = "webPubSubRequests", lazy = true)
     public WebPubSubRequests webPubSubRequests(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
-            @PropertyInject("xregion.webpubsub.failback.reason") String failbackReason) {
-        return new WebPubSubRequests(instances.hub(),
-                Settings.required("xregion.webpubsub.failback.reason", failbackReason));
+            @BeanInject("webPubSubSettings") WebPubSubSettings settings) {
+        return new WebPubSubRequests(instances.hub(), settings.failback().reason());
     }
 
     @BindToRegistry(value = "fanoutCalls", lazy = true)
-    public FanoutCalls fanoutCalls(@BeanInject("webPubSubFanoutThreads") java.util.concurrent.ExecutorService threads,
+    public FanoutCalls fanoutCalls(@BeanInject("webPubSubRouting") WebPubSubRouting routing,
+            @BeanInject("webPubSubRestEndpoints") WebPubSubRestEndpoints endpoints,
             @BeanInject("fanoutOutcomeCollector") FanoutOutcomeCollector collector,
-            @PropertyInject("xregion.webpubsub.rest.other-instances-wait-ms") String otherInstancesWait) {
-        return new FanoutCalls(threads, collector, Settings.number("xregion.webpubsub.rest.other-instances-wait-ms",
-                otherInstancesWait, 1, 600_000));
+            @BeanInject("fanoutResults") FanoutResults results,
+            @BeanInject("webPubSubFanoutThreads") java.util.concurrent.ExecutorService threads,
+            @BeanInject("webPubSubSettings") WebPubSubSettings settings) {
+        return new FanoutCalls(routing, endpoints, collector, results, threads,
+                settings.rest().otherInstancesWait().toMillis());
     }
 
     @BindToRegistry(value = "fanoutOutcomeCollector", lazy = true)
@@ -146,38 +145,27 @@ public class WebPubSubConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "homeGroups", lazy = true)
     public HomeGroups homeGroups(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
-            @PropertyInject("xregion.webpubsub.home-groups.prefix") String prefix,
-            @PropertyInject("xregion.webpubsub.home-groups.shards") String shards) {
-        return new HomeGroups(Settings.required("xregion.webpubsub.home-groups.prefix", prefix),
-                instances.primary().name(),
-                Settings.intNumber("xregion.webpubsub.home-groups.shards", shards, 1, 1000));
+            @BeanInject("webPubSubSettings") WebPubSubSettings settings) {
+        return new HomeGroups(settings.homeGroups().prefix(), instances.primary().name(),
+                settings.homeGroups().shards());
     }
 
     @BindToRegistry(value = "clientAccess", lazy = true)
     public ClientAccess clientAccess(@BeanInject("webPubSubInstances") WebPubSubInstances instances,
             @BeanInject("homeGroups") HomeGroups homeGroups,
             @BeanInject("webPubSubEntraTokens") WebPubSubEntraTokens entraTokens,
-            @PropertyInject("xregion.webpubsub.client-token.lifetime-seconds") String lifetime,
-            @PropertyInject("xregion.webpubsub.client-token.roles") String roles,
-            @PropertyInject("xregion.webpubsub.rest.connect-timeout-ms") String connectTimeout,
-            @PropertyInject("xregion.webpubsub.rest.response-timeout-ms") String responseTimeout) {
-        Duration tokenLifetime = Duration.ofSeconds(
-                Settings.number("xregion.webpubsub.client-token.lifetime-seconds", lifetime, 60, 86_400));
+            @BeanInject("webPubSubSettings") WebPubSubSettings settings) {
+        Duration tokenLifetime = settings.clientTokens().lifetime();
         // instances without a key: client tokens from the service's :generateToken, over the REST timeouts
         GeneratedClientTokens generated = new GeneratedClientTokens(entraTokens, tokenLifetime,
-                Duration.ofMillis(Settings.number("xregion.webpubsub.rest.connect-timeout-ms", connectTimeout, 1,
-                        600_000)),
-                Duration.ofMillis(Settings.number("xregion.webpubsub.rest.response-timeout-ms", responseTimeout, 1,
-                        600_000)), Clock.systemUTC());
-        return new ClientAccess(instances.hub(), homeGroups, tokenLifetime, Settings.commaSeparated(roles),
+                settings.rest().connectTimeout(), settings.rest().responseTimeout(), Clock.systemUTC());
+        return new ClientAccess(instances.hub(), homeGroups, tokenLifetime, settings.clientTokens().roles(),
                 Clock.systemUTC(), generated);
     }
 
     @BindToRegistry(value = "broadcastPayload", lazy = true)
-    public BroadcastPayload broadcastPayload(
-            @PropertyInject("xregion.webpubsub.broadcast.max-message-bytes") String maxMessageBytes) {
-        return new BroadcastPayload(
-                Settings.intNumber("xregion.webpubsub.broadcast.max-message-bytes", maxMessageBytes, 1, 1024 * 1024));
+    public BroadcastPayload broadcastPayload(@BeanInject("webPubSubSettings") WebPubSubSettings settings) {
+        return new BroadcastPayload(settings.broadcastMaxMessageBytes());
     }
 
     @BindToRegistry(value = "eventHandlerSecurity", lazy = true)

@@ -3,16 +3,10 @@ package io.xregion.webpubsub;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.Header;
-
 import io.xregion.http.ApiException;
 
 /** Builds the REST calls xregion fans out, checking user input against the service's naming rules first. */
 public final class WebPubSubRequests {
-
-    /** The variable the routes keep the REST request of a broadcast or a failback close in. */
-    public static final String REQUEST = "request";
 
     private static final int MAX_NAME = 1024;
 
@@ -25,21 +19,6 @@ public final class WebPubSubRequests {
     public WebPubSubRequests(String hub, String failbackReason) {
         this.hubPath = "/api/hubs/" + PathSegment.encode(hub);
         this.failbackReason = failbackReason;
-    }
-
-    // The broadcast API's steps put the request in the variable {@value #REQUEST} themselves: bean steps, not
-    // expressions, since Camel (4.17) evaluates a bean expression on a copy of the whole exchange.
-
-    public void requestToAll(Exchange exchange) {
-        exchange.setVariable(REQUEST, broadcastToAll());
-    }
-
-    public void requestToGroup(@Header("group") Object group, Exchange exchange) {
-        exchange.setVariable(REQUEST, broadcastToGroup(group));
-    }
-
-    public void requestToUser(@Header("userId") Object userId, Exchange exchange) {
-        exchange.setVariable(REQUEST, broadcastToUser(userId));
     }
 
     public WebPubSubRequest broadcastToAll() {

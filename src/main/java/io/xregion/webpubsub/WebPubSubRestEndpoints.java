@@ -10,7 +10,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Variable;
 
 /**
  * The camel-http endpoint URI of each instance's REST API, for POST calls. Requests carry their path and query in
@@ -18,9 +17,6 @@ import org.apache.camel.Variable;
  * for the instance it goes to.
  */
 public final class WebPubSubRestEndpoints {
-
-    /** The variable that holds the endpoints a fan-out is sent to. */
-    public static final String RECIPIENTS = "recipients";
 
     private final WebPubSubInstances instances;
     private final String options;
@@ -57,7 +53,7 @@ public final class WebPubSubRestEndpoints {
     }
 
     /**
-     * The endpoints of these instances, for a recipient list: resolved once per instance, since resolving a URI
+     * The endpoints of these instances, for the fan-out's calls: resolved once per instance, since resolving a URI
      * (normalising and looking it up) on every call showed in profiles of the broadcast.
      */
     public List<Endpoint> endpoints(List<WebPubSubInstance> instances, CamelContext camel) {
@@ -84,20 +80,7 @@ public final class WebPubSubRestEndpoints {
         }
     }
 
-    /**
-     * The fan-out route's step: the request's path and query into the headers camel-http sends them from, and the
-     * endpoints of the chosen instances into the variable {@value #RECIPIENTS} for the recipient list. A bean step
-     * rather than expressions, since Camel (4.17) evaluates each bean expression on a copy of the whole exchange.
-     */
-    public void address(@Variable(WebPubSubRequests.REQUEST) WebPubSubRequest request,
-            @Variable(WebPubSubRouting.TARGETS) List<WebPubSubInstance> targets, Exchange exchange) {
-        Message message = exchange.getMessage();
-        message.setHeader(Exchange.HTTP_PATH, request.path());
-        message.setHeader(Exchange.HTTP_RAW_QUERY, request.rawQuery());
-        exchange.setVariable(RECIPIENTS, endpoints(targets, exchange.getContext()));
-    }
-
-    /** The instance a recipient-list endpoint URI belongs to. */
+    /** The instance an endpoint URI belongs to. */
     public WebPubSubInstance instanceOf(String endpointUri) {
         return byUri.computeIfAbsent(endpointUri, uri -> {
             String authority = URI.create(uri).getRawAuthority();

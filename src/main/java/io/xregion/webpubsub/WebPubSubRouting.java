@@ -4,7 +4,6 @@ import java.util.List;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
-import org.apache.camel.Variable;
 
 import org.apache.camel.spi.Registry;
 
@@ -20,8 +19,6 @@ public final class WebPubSubRouting {
 
     /** The variable that holds the instance a negotiating client is sent to. */
     public static final String INSTANCE = "instance";
-    /** The variable that holds the instances a fan-out is sent to. */
-    public static final String TARGETS = "targets";
 
     /** The negotiate query parameter naming an instance the client has just lost. */
     public static final String AVOID = "avoid";
@@ -100,7 +97,7 @@ public final class WebPubSubRouting {
 
     /**
      * The negotiate route's step: the instance the client is sent to into the variable {@value #INSTANCE}, or no
-     * such variable when there is none (a bean step, not an expression: see {@link #chooseFanoutTargets}).
+     * such variable when there is none.
      */
     public void chooseNegotiateTarget(@Header("userId") Object userId, @Header(AVOID) Object avoid,
             Exchange exchange) {
@@ -131,15 +128,5 @@ public final class WebPubSubRouting {
             instances = instances.stream().map(i -> new InstanceSnapshot(i.instance(), HealthState.UNKNOWN)).toList();
         }
         return router.fanoutTargets(request, instances);
-    }
-
-    /**
-     * The fan-out route's step: the instances the request goes to, into the variable {@value #TARGETS}. A bean step
-     * rather than an expression, since Camel (4.17) evaluates a bean expression on a copy of the whole exchange,
-     * which cost a broadcast more than the choice itself.
-     */
-    public void chooseFanoutTargets(@Variable(WebPubSubRequests.REQUEST) WebPubSubRequest request,
-            Exchange exchange) {
-        exchange.setVariable(TARGETS, fanoutTargets(request));
     }
 }

@@ -33,6 +33,13 @@ class SettingsCheckedAtStartUpTest {
         xregion.webpubsub.home-groups.shards            | 1001     | must be between 1 and 1000
         xregion.webpubsub.client-token.lifetime-seconds | 86401    | must be between 60 and 86400
         xregion.webpubsub.broadcast.max-message-bytes   | 0        | must be between 1 and 1048576
+        xregion.webpubsub.health.timeout-ms             | 0        | must be between 1 and 600000
+        xregion.webpubsub.health.confirm-delay-ms       | -1       | must be between 0 and 600000
+        xregion.webpubsub.failback.pace-ms              | soon     | must be a whole number
+        xregion.webpubsub.failback.enabled              | on       | must be true or false
+        xregion.servicebus.health.interval-ms           | 99       | must be between 100 and 3600000
+        xregion.servicebus.outbox.poll-ms               | 0        | must be between 10 and 3600000
+        xregion.servicebus.receive.max-concurrent-calls | 0        | must be between 1 and 1000
         xregion.servicebus.max-message-bytes            | 0        | must be between 1 and 104857600
         xregion.servicebus.health.timeout-ms            | 600001   | must be between 1 and 600000
         xregion.servicebus.health.failure-threshold     | 0        | must be between 1 and 100

@@ -45,7 +45,7 @@ class ServiceBusReceiveRoutesTest extends ServiceBusRouteTestSupport {
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("servicebus-receive");
+        return List.of("http-api", "servicebus-receive", "servicebus-receive-once");
     }
 
     @Override

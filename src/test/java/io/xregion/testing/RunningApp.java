@@ -45,8 +45,7 @@ public final class RunningApp implements AutoCloseable {
         properties.putAll(overrides);
         int port = Integer.parseInt(properties.get("camel.server.port"));
         int managementPort = Integer.parseInt(properties.get("camel.management.port"));
-        Main main = new Main(XRegionApp.class);
-        main.setDefaultPropertyPlaceholderLocation("file:application.properties");
+        Main main = XRegionApp.newMain();
         // Camel reads its profile before any property source: from here, as camel:run passes -profile
         main.configure().setProfile(properties.getOrDefault(PROFILE, "dev"));
         properties.forEach(main::addOverrideProperty);

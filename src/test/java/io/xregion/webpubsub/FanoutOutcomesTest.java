@@ -66,31 +66,21 @@ class FanoutOutcomesTest {
     @Test
     void theCollectorTellsTheInstancesFaultFromTheRequestsAndFromOurOwn() {
         FanoutOutcomeCollector collector = new FanoutOutcomeCollector(endpoints);
-        Exchange fanout = new DefaultExchange(camel);
-        collector.record(fanout, endpoints.uri(east), call(202, null));
-        collector.record(fanout, endpoints.uri(west), call(null, answered(400, "Bad Request")));
-        collector.record(fanout, endpoints.uri(north), call(null, answered(503, "Service Unavailable")));
-        assertNull(fanout.getException(), "one instance failing never fails the fan-out");
-        Map<String, InstanceOutcome> collected = FanoutOutcomeCollector.take(fanout);
-        assertEquals(new InstanceOutcome("eastus", Status.ACCEPTED, 202, null), collected.get("eastus"));
+        assertEquals(new InstanceOutcome("eastus", Status.ACCEPTED, 202, null),
+                collector.outcome(endpoints.uri(east), call(202, null)));
         assertEquals(new InstanceOutcome("westus", Status.REFUSED, 400, "HTTP 400 Bad Request"),
-                collected.get("westus"));
+                collector.outcome(endpoints.uri(west), call(null, answered(400, "Bad Request"))));
         assertEquals(new InstanceOutcome("northeurope", Status.UNAVAILABLE, 503, "HTTP 503 Service Unavailable"),
-                collected.get("northeurope"));
-        assertEquals(Map.of(), FanoutOutcomeCollector.take(fanout), "taken: the next fan-out starts afresh");
+                collector.outcome(endpoints.uri(north), call(null, answered(503, "Service Unavailable"))));
 
-        Exchange unanswered = new DefaultExchange(camel);
-        collector.record(unanswered, endpoints.uri(east), call(null,
-                new IllegalStateException("wrapped", new SocketTimeoutException("Read timed out"))));
-        collector.record(unanswered, endpoints.uri(west), call(null, new ConnectException("Connection refused")));
-        collector.record(unanswered, endpoints.uri(north), call(null, new IllegalArgumentException("bad header")));
-        collected = FanoutOutcomeCollector.take(unanswered);
         assertEquals(new InstanceOutcome("eastus", Status.TIMEOUT, null, "SocketTimeoutException: Read timed out"),
-                collected.get("eastus"));
+                collector.outcome(endpoints.uri(east), call(null,
+                        new IllegalStateException("wrapped", new SocketTimeoutException("Read timed out")))));
         assertEquals(new InstanceOutcome("westus", Status.UNAVAILABLE, null, "ConnectException: Connection refused"),
-                collected.get("westus"));
+                collector.outcome(endpoints.uri(west), call(null, new ConnectException("Connection refused"))));
         assertEquals(new InstanceOutcome("northeurope", Status.ERROR, null, "IllegalArgumentException: bad header"),
-                collected.get("northeurope"), "a call that could not be made here is not the instance's fault");
+                collector.outcome(endpoints.uri(north), call(null, new IllegalArgumentException("bad header"))),
+                "a call that could not be made here is not the instance's fault");
     }
 
     @Test
@@ -118,8 +108,7 @@ class FanoutOutcomesTest {
     @Test
     void noInstanceAcceptingIsA503ThatStillNamesEveryOutcome() {
         FanoutResults results = new FanoutResults(instances, health);
-        Exchange exchange = new DefaultExchange(camel);
-        FanoutResult nothing = results.result(requests.broadcastToAll(), List.of(), exchange);
+        FanoutResult nothing = results.of(requests.broadcastToAll(), List.of(), Map.of());
         assertEquals(0, nothing.accepted());
         assertTrue(nothing.instances().values().stream().allMatch(o -> o.status() == Status.SKIPPED));
         NoInstanceAccepted refused = assertThrows(NoInstanceAccepted.class, () -> results.requireAccepted(nothing));
@@ -158,6 +147,7 @@ class FanoutOutcomesTest {
         FanoutResult harmless = FanoutResult.of("broadcast", Map.of("eastus", outcome("eastus", Status.REFUSED),
                 "westus", outcome("westus", Status.ERROR), "northeurope", outcome("northeurope", Status.ACCEPTED)));
         assertEquals(List.of(), feedback.changes(harmless));
+        assertNull(feedback.record(harmless), "no change: nothing for the route to announce");
         assertTrue(health.healthy("eastus") && health.healthy("westus") && health.healthy("northeurope"));
 
         FanoutResult outage = FanoutResult.of("broadcast", Map.of("eastus", outcome("eastus", Status.UNAVAILABLE),

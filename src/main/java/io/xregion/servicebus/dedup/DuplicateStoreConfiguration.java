@@ -12,7 +12,6 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.util.IOHelper;
 
@@ -31,64 +30,50 @@ public class DuplicateStoreConfiguration implements CamelConfiguration {
     static final String OWNER = "xregion.servicebus.dedup.redis.owner";
 
     @BindToRegistry(value = "servicebusDedup", lazy = true)
-    public IdempotentRepository servicebusDedup(CamelContext context,
-            @PropertyInject(STORE) String store,
-            @PropertyInject("xregion.servicebus.dedup.window-seconds") String windowSeconds,
-            @PropertyInject("xregion.servicebus.dedup.max-entries") String maxEntries,
-            @PropertyInject("xregion.servicebus.dedup.redis.endpoints") String endpoints,
-            @PropertyInject("xregion.servicebus.dedup.redis.key-prefix") String keyPrefix,
-            @PropertyInject("xregion.servicebus.dedup.redis.claim-lease-ms") String lease,
-            @PropertyInject("xregion.servicebus.dedup.redis.claim-wait-ms") String claimWait,
-            @PropertyInject("xregion.servicebus.dedup.redis.first-poll-ms") String firstPoll,
-            @PropertyInject("xregion.servicebus.dedup.redis.poll-ms") String poll,
-            @PropertyInject("xregion.servicebus.dedup.redis.hold-ms") String hold,
-            @PropertyInject("xregion.servicebus.dedup.redis.probe-interval-ms") String probeInterval,
-            @PropertyInject("xregion.servicebus.dedup.redis.connect-timeout-ms") String connectTimeout,
-            @PropertyInject("xregion.servicebus.dedup.redis.timeout-ms") String timeout,
-            @PropertyInject("xregion.servicebus.dedup.redis.max-connections") String maxConnections) {
-        Duration window = Duration.ofSeconds(Settings.number("xregion.servicebus.dedup.window-seconds", windowSeconds,
-                1, 7 * 86_400));
-        long entries = Settings.number("xregion.servicebus.dedup.max-entries", maxEntries, 1, 100_000_000);
-        String kind = Settings.required(STORE, store).toLowerCase(Locale.ROOT);
+    public IdempotentRepository servicebusDedup(CamelContext context) {
+        Settings settings = Settings.of(context);
+        Duration window = Duration.ofSeconds(settings.number("xregion.servicebus.dedup.window-seconds", 1,
+                7 * 86_400));
+        long entries = settings.number("xregion.servicebus.dedup.max-entries", 1, 100_000_000);
+        String kind = settings.required(STORE).toLowerCase(Locale.ROOT);
         if (kind.equals("memory")) {
             return new BoundedCaffeineIdempotentRepository(window, entries);
         }
         if (!kind.equals("redis")) {
             throw new IllegalStateException(STORE + " (" + env(STORE) + ") must be memory or redis");
         }
-        List<RedisEndpoint> redis = Settings.commaSeparated(endpoints).stream().map(RedisEndpoint::parse).toList();
+        List<RedisEndpoint> redis = settings.list("xregion.servicebus.dedup.redis.endpoints").stream()
+                .map(RedisEndpoint::parse).toList();
         if (redis.isEmpty()) {
             throw new IllegalStateException(Settings.missing("xregion.servicebus.dedup.redis.endpoints")
                     + "; it is needed with " + STORE + " = redis");
         }
-        long holdMillis = Settings.number("xregion.servicebus.dedup.redis.hold-ms", hold, Long.MIN_VALUE,
-                Long.MAX_VALUE);
+        long holdMillis = settings.number("xregion.servicebus.dedup.redis.hold-ms", Long.MIN_VALUE, Long.MAX_VALUE);
         if (holdMillis < -1 || holdMillis > 86_400_000) {
             throw new IllegalStateException("xregion.servicebus.dedup.redis.hold-ms ("
                     + env("xregion.servicebus.dedup.redis.hold-ms")
                     + ") must be -1 (hold for ever), 0 (degrade at once) or up to 86400000");
         }
-        Duration pollMillis = millis("xregion.servicebus.dedup.redis.poll-ms", poll, 10, 60_000);
-        Duration firstPollMillis = millis("xregion.servicebus.dedup.redis.first-poll-ms", firstPoll, 1, 60_000);
+        Duration pollMillis = millis(settings, "xregion.servicebus.dedup.redis.poll-ms", 10, 60_000);
+        Duration firstPollMillis = millis(settings, "xregion.servicebus.dedup.redis.first-poll-ms", 1, 60_000);
         if (firstPollMillis.compareTo(pollMillis) > 0) {
             throw new IllegalStateException("xregion.servicebus.dedup.redis.first-poll-ms ("
                     + env("xregion.servicebus.dedup.redis.first-poll-ms") + ") must not be more than "
                     + "xregion.servicebus.dedup.redis.poll-ms (" + env("xregion.servicebus.dedup.redis.poll-ms") + ")");
         }
-        Settings settings = Settings.of(context);
         return new RedisDuplicateStore(new DuplicateStoreSettings(redis,
                 settings.optional(ACCESS_KEY).orElse(""),
                 settings.optional(OWNER).orElseGet(DuplicateStoreConfiguration::hostAndProcess)
                         + "#" + UUID.randomUUID().toString().substring(0, 8),
-                keyPrefix == null ? "" : keyPrefix.trim(),
-                millis("xregion.servicebus.dedup.redis.claim-lease-ms", lease, 300, 600_000),
+                settings.optional("xregion.servicebus.dedup.redis.key-prefix").orElse(""),
+                millis(settings, "xregion.servicebus.dedup.redis.claim-lease-ms", 300, 600_000),
                 window, entries, Duration.ofMillis(holdMillis),
-                millis("xregion.servicebus.dedup.redis.claim-wait-ms", claimWait, 0, 3_600_000),
+                millis(settings, "xregion.servicebus.dedup.redis.claim-wait-ms", 0, 3_600_000),
                 firstPollMillis, pollMillis,
-                millis("xregion.servicebus.dedup.redis.probe-interval-ms", probeInterval, 50, 600_000),
-                millis("xregion.servicebus.dedup.redis.connect-timeout-ms", connectTimeout, 1, 600_000),
-                millis("xregion.servicebus.dedup.redis.timeout-ms", timeout, 1, 600_000),
-                Settings.intNumber("xregion.servicebus.dedup.redis.max-connections", maxConnections, 1, 1000)));
+                millis(settings, "xregion.servicebus.dedup.redis.probe-interval-ms", 50, 600_000),
+                millis(settings, "xregion.servicebus.dedup.redis.connect-timeout-ms", 1, 600_000),
+                millis(settings, "xregion.servicebus.dedup.redis.timeout-ms", 1, 600_000),
+                (int) settings.number("xregion.servicebus.dedup.redis.max-connections", 1, 1000)));
     }
 
     @BindToRegistry(value = "servicebusDedupReadiness", lazy = true)
@@ -101,8 +86,8 @@ public class DuplicateStoreConfiguration implements CamelConfiguration {
         // the beans above are all there is
     }
 
-    private static Duration millis(String key, String value, long min, long max) {
-        return Duration.ofMillis(Settings.number(key, value, min, max));
+    private static Duration millis(Settings settings, String key, long min, long max) {
+        return Duration.ofMillis(settings.number(key, min, max));
     }
 
     private static String env(String key) {
