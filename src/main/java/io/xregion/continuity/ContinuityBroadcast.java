@@ -25,6 +25,9 @@ public final class ContinuityBroadcast {
     private static final String RAW_TYPE = "continuityRawContentType";
     private static final String MESSAGE_ID = "CamelAzureServiceBusMessageId";
 
+    /** The variable the broadcast route passes the request in (routes/webpubsub-broadcast.camel.yaml). */
+    static final String REQUEST = "request";
+
     private final RecordingHistory history;
     private final int maxMessageBytes;
 
@@ -35,7 +38,7 @@ public final class ContinuityBroadcast {
 
     public void envelope(Exchange exchange) {
         Message message = exchange.getMessage();
-        WebPubSubRequest request = exchange.getVariable(WebPubSubRequests.REQUEST, WebPubSubRequest.class);
+        WebPubSubRequest request = exchange.getVariable(REQUEST, WebPubSubRequest.class);
         byte[] body = message.getBody(byte[].class);
         String contentType = message.getHeader(Exchange.CONTENT_TYPE, String.class);
         String id = message.getHeader(MESSAGE_ID, String.class);
@@ -51,15 +54,15 @@ public final class ContinuityBroadcast {
         exchange.setVariable(RAW_TYPE, contentType);
         message.setBody(envelope);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.setVariable(WebPubSubRequests.REQUEST, filtered(request, ENVELOPE_FILTER));
+        exchange.setVariable(REQUEST, filtered(request, ENVELOPE_FILTER));
     }
 
     public void raw(Exchange exchange) {
         Message message = exchange.getMessage();
-        WebPubSubRequest request = exchange.getVariable(WebPubSubRequests.REQUEST, WebPubSubRequest.class);
+        WebPubSubRequest request = exchange.getVariable(REQUEST, WebPubSubRequest.class);
         message.setBody(exchange.getVariable(RAW_BODY));
         message.setHeader(Exchange.CONTENT_TYPE, exchange.getVariable(RAW_TYPE));
-        exchange.setVariable(WebPubSubRequests.REQUEST, filtered(unfiltered(request), RAW_FILTER));
+        exchange.setVariable(REQUEST, filtered(unfiltered(request), RAW_FILTER));
         exchange.removeVariable(RAW_BODY);
         exchange.removeVariable(RAW_TYPE);
     }

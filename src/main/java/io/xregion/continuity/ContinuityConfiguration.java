@@ -10,7 +10,6 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.PropertyInject;
 
 import io.xregion.config.Settings;
 import io.xregion.servicebus.dedup.RedisConnections;
@@ -24,30 +23,21 @@ import io.xregion.servicebus.dedup.RedisEndpoint;
  */
 public class ContinuityConfiguration implements CamelConfiguration {
 
-    static final String ENABLED = "xregion.continuity.enabled";
-    static final String WINDOW = "xregion.continuity.history.window-seconds";
-    static final String MAX_MESSAGES = "xregion.continuity.history.max-messages";
-    static final String TIMEOUT = "xregion.continuity.history.timeout-ms";
-    static final String KEY_PREFIX = "xregion.continuity.history.key-prefix";
-    static final String RESUME_MAX = "xregion.continuity.resume.max-messages";
 
     @BindToRegistry(value = "continuityHistory", lazy = true)
-    public RecordingHistory continuityHistory(CamelContext context,
-            @PropertyInject("xregion.servicebus.dedup.store") String store,
-            @PropertyInject(WINDOW) String windowSeconds,
-            @PropertyInject(MAX_MESSAGES) String maxMessages,
-            @PropertyInject(TIMEOUT) String timeout,
-            @PropertyInject(KEY_PREFIX) String keyPrefix,
-            @PropertyInject("xregion.servicebus.dedup.redis.endpoints") String endpoints,
-            @PropertyInject("xregion.servicebus.dedup.redis.probe-interval-ms") String probeInterval) {
-        Duration window = Duration.ofSeconds(Settings.number(WINDOW, windowSeconds, 1, 86_400));
-        int max = Settings.intNumber(MAX_MESSAGES, maxMessages, 1, 1_000_000);
-        Duration pause = Duration.ofMillis(Settings.number("xregion.servicebus.dedup.redis.probe-interval-ms",
-                probeInterval, 50, 600_000));
-        // checked whichever the store, so a bad value fails at start-up before anyone switches to redis
-        Duration answer = Duration.ofMillis(Settings.number(TIMEOUT, timeout, 1, 60_000));
+    public RecordingHistory continuityHistory(CamelContext context) {
+        Settings settings = Settings.of(context);
+        String store = settings.required("xregion.servicebus.dedup.store");
+        ContinuitySettings continuity = ContinuitySettings.load(settings);
+        Duration window = continuity.window();
+        int max = continuity.maxMessages();
+        Duration pause = Duration.ofMillis(settings.number("xregion.servicebus.dedup.redis.probe-interval-ms", 50,
+                600_000));
+        Duration answer = continuity.timeout();
+        String endpoints = settings.optional("xregion.servicebus.dedup.redis.endpoints").orElse("");
+        String keyPrefix = continuity.keyPrefix();
         MessageHistory history;
-        if (Settings.required("xregion.servicebus.dedup.store", store).toLowerCase(Locale.ROOT).equals("redis")) {
+        if (store.toLowerCase(Locale.ROOT).equals("redis")) {
             List<RedisEndpoint> redis = Settings.commaSeparated(endpoints).stream().map(RedisEndpoint::parse)
                     .toList();
             if (redis.isEmpty()) {
@@ -66,17 +56,18 @@ public class ContinuityConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "continuityBroadcast", lazy = true)
-    public ContinuityBroadcast continuityBroadcast(@BeanInject("continuityHistory") RecordingHistory history,
-            @PropertyInject("xregion.webpubsub.broadcast.max-message-bytes") String maxMessageBytes) {
-        return new ContinuityBroadcast(history,
-                Settings.intNumber("xregion.webpubsub.broadcast.max-message-bytes", maxMessageBytes, 1, 1024 * 1024));
+    public ContinuityBroadcast continuityBroadcast(CamelContext context,
+            @BeanInject("continuityHistory") RecordingHistory history) {
+        return new ContinuityBroadcast(history, (int) Settings.of(context)
+                .number("xregion.webpubsub.broadcast.max-message-bytes", 1, 1024 * 1024));
     }
 
     @BindToRegistry(value = "continuityResume", lazy = true)
-    public ContinuityResume continuityResume(CamelContext context, @PropertyInject(ENABLED) String enabled,
-            @PropertyInject(RESUME_MAX) String maxMessages) {
-        boolean on = Settings.flag(ENABLED, enabled);
-        int max = Settings.intNumber(RESUME_MAX, maxMessages, 1, 10_000);
+    public ContinuityResume continuityResume(CamelContext context) {
+        Settings settings = Settings.of(context);
+        ContinuitySettings continuity = ContinuitySettings.load(settings);
+        boolean on = continuity.enabled();
+        int max = continuity.resumeMaxMessages();
         // off: no history is made (nor a Redis connection)
         return new ContinuityResume(on ? context.getRegistry().lookupByNameAndType("continuityHistory",
                 RecordingHistory.class) : null, on, max);
@@ -90,7 +81,7 @@ public class ContinuityConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = Settings.of(context);
-        if (!Settings.flag(ENABLED, settings.optional(ENABLED).orElse(null))) {
+        if (!ContinuitySettings.load(settings).enabled()) {
             return;
         }
         context.addStartupListener((camel, alreadyStarted) -> {

@@ -91,6 +91,7 @@ class RoutePlaceholdersTest {
         WebPubSubSettings.load(settings);
         WebPubSubInstances.load(settings);
         ServiceBusSettings.load(settings);
+        io.xregion.continuity.ContinuitySettings.load(settings);
     }
 
     @Test
