@@ -32,6 +32,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.xregion.dev.DevEmulators;
 import io.xregion.emulator.servicebus.JsServiceBusClient;
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
+import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.LogCapture;
 import io.xregion.testing.NodeSdks;
@@ -119,17 +120,7 @@ class ForeignProducersTest {
     }
 
     private void collect(WsClient client, Consumer<WsClient.Frame> into) {
-        closing.add(0, client);
-        Thread collector = new Thread(() -> {
-            while (!client.isClosed()) {
-                WsClient.Frame frame = client.poll(Duration.ofMillis(100));
-                if (frame != null) {
-                    into.accept(frame);
-                }
-            }
-        });
-        collector.setDaemon(true);
-        collector.start();
+        closing.add(0, FrameObserver.watching(client, into));
     }
 
     private ServiceBusEmulator namespace(String name) {

@@ -6,24 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.xregion.dev.DevEmulators;
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.testing.AuditSubscription;
+import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
+import io.xregion.testing.NumberedPosts;
 import io.xregion.testing.RunningApp;
-import io.xregion.testing.WsClient;
+import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,44 +40,20 @@ class ServiceBusReplicationTest {
     Path outboxDirectory;
 
     private RunningApp app;
-    private WsClient observer;
-    private final Map<Integer, AtomicInteger> seen = new ConcurrentHashMap<>();
-    private Thread collector;
+    private FrameObserver observer;
 
     private void start(String mode) {
         start(mode, Map.of());
     }
 
     private void start(String mode, Map<String, String> extra) {
-        Map<String, String> properties = new HashMap<>(RunningApp.serviceBusFaultRun(outboxDirectory));
-        properties.put("xregion.servicebus.mode", mode);
-        properties.putAll(extra);
-        app = RunningApp.start(properties);
-        Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
-        observer = WsClient.connect(HttpCalls.get(app.url("/negotiate?userId=observer")).json().get("url").asText(),
-                "json.webpubsub.azure.v1");
-        observer.nextJson(Duration.ofSeconds(5));
-        collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                WsClient.Frame frame = observer.poll(Duration.ofMillis(100));
-                if (frame != null) {
-                    JsonNode data = frame.json().path("data");
-                    if (data.has("n")) {
-                        seen.computeIfAbsent(data.get("n").asInt(), n -> new AtomicInteger()).incrementAndGet();
-                    }
-                }
-            }
-        });
-        collector.setDaemon(true);
-        collector.start();
+        app = RunningApp.start(TestSettings.dev().serviceBusFaultRun(outboxDirectory)
+                .with("xregion.servicebus.mode", mode).with(extra).build());
+        observer = FrameObserver.counting(app, "observer", "n", Duration.ofSeconds(10));
     }
 
     @AfterEach
     void stop() {
-        if (collector != null) {
-            collector.interrupt();
-        }
         if (observer != null) {
             observer.close();
         }
@@ -102,40 +77,12 @@ class ServiceBusReplicationTest {
 
     /** Publishes 0..count-1 from four threads; switches run when the given message numbers are reached. */
     private List<JsonNode> publish(int count, Map<Integer, Runnable> switches) throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        List<JsonNode> answers = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<List<JsonNode>>> workers = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            workers.add(pool.submit(() -> {
-                List<JsonNode> mine = new ArrayList<>();
-                for (int n = next.getAndIncrement(); n < count; n = next.getAndIncrement()) {
-                    Runnable change = switches.get(n);
-                    if (change != null) {
-                        change.run();
-                    }
-                    long before = System.nanoTime();
-                    HttpCalls.Answer answer = HttpCalls.post(app.url("/publish"), "application/json", body(n));
-                    long millis = (System.nanoTime() - before) / 1_000_000;
-                    if (millis > 1500) {
-                        System.err.println("SLOW publish " + n + " took " + millis + " ms: " + answer.body());
-                    }
-                    assertEquals(202, answer.status(), answer.body());
-                    mine.add(answer.json());
-                }
-                return mine;
-            }));
-        }
-        for (Future<List<JsonNode>> worker : workers) {
-            answers.addAll(worker.get(5, TimeUnit.MINUTES));
-        }
-        pool.shutdown();
-        return answers;
+        return NumberedPosts.post(app.url("/publish"), count, switches);
     }
 
     /** Every message broadcast once; waits until both namespaces are drained so late duplicates would show. */
     private void assertProcessedExactlyOnce(int count) {
-        Awaitility.await().atMost(WAIT).until(() -> seen.size() == count);
+        Awaitility.await().atMost(WAIT).until(() -> observer.distinct() == count);
         for (String namespace : List.of("eastus", "westus")) {
             Awaitility.await().atMost(WAIT).until(() -> namespace(namespace).depth("events/subscriptions/xregion") == 0
                     && namespace(namespace).locked("events/subscriptions/xregion") == 0);
@@ -143,9 +90,7 @@ class ServiceBusReplicationTest {
         MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> meters.get("xregion.servicebus.processed").counter().count() == count);
-        List<Integer> twice = seen.entrySet().stream().filter(e -> e.getValue().get() != 1).map(Map.Entry::getKey)
-                .toList();
-        assertEquals(List.of(), twice, "messages broadcast more than once");
+        assertEquals(List.of(), observer.duplicated(), "messages broadcast more than once");
         assertEquals(0, namespace("eastus").deadLetterDepth("events/subscriptions/xregion"));
         assertEquals(0, namespace("westus").deadLetterDepth("events/subscriptions/xregion"));
     }

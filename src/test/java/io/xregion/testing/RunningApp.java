@@ -64,37 +64,14 @@ public final class RunningApp implements AutoCloseable {
         return new RunningApp(main, port, managementPort);
     }
 
-    /** Fast health settings for failover tests: interval and timeout as given, thresholds 2/2. */
+    /** TestSettings#fastHealth alone (kept for the many tests that start from it). */
     public static Map<String, String> fastHealth(int intervalMillis, int timeoutMillis) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("xregion.webpubsub.health.interval-ms", Integer.toString(intervalMillis));
-        properties.put("xregion.webpubsub.health.timeout-ms", Integer.toString(timeoutMillis));
-        properties.put("xregion.webpubsub.health.confirm-delay-ms", "50");
-        properties.put("xregion.webpubsub.health.failure-threshold", "2");
-        properties.put("xregion.webpubsub.health.success-threshold", "2");
-        return properties;
+        return TestSettings.dev().fastHealth(intervalMillis, timeoutMillis).build();
     }
 
-    /**
-     * Settings for Service Bus fault runs: fast Web PubSub health, the topic {@code events} with the app's
-     * subscription {@code xregion} and the tests' {@code audit}, a 1 s send budget, a quick reachability probe and a
-     * quick outbox in the given directory.
-     */
+    /** TestSettings#serviceBusFaultRun alone (kept for the many tests that start from it). */
     public static Map<String, String> serviceBusFaultRun(java.nio.file.Path outboxDirectory) {
-        Map<String, String> properties = fastHealth(500, 500);
-        properties.put("xregion.servicebus.entity", "events");
-        properties.put("xregion.servicebus.entity-type", "topic");
-        properties.put("xregion.servicebus.subscription", "xregion");
-        properties.put("xregion.dev.servicebus.extra-subscriptions", "audit");
-        properties.put("xregion.servicebus.send.try-timeout-ms", "1000");
-        properties.put("xregion.servicebus.send.max-retries", "0");
-        properties.put("xregion.servicebus.health.interval-ms", "300");
-        properties.put("xregion.servicebus.health.timeout-ms", "200");
-        properties.put("xregion.servicebus.outbox.directory", outboxDirectory.toString());
-        properties.put("xregion.servicebus.outbox.poll-ms", "100");
-        properties.put("xregion.servicebus.outbox.backoff.initial-ms", "200");
-        properties.put("xregion.servicebus.outbox.backoff.max-ms", "1000");
-        return properties;
+        return TestSettings.dev().serviceBusFaultRun(outboxDirectory).build();
     }
 
     public CamelContext context() {
