@@ -35,6 +35,7 @@ import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.testing.LocalEntraId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,6 +48,7 @@ import reactor.core.publisher.Mono;
  * the certificate it makes at start is trusted through the trust store it writes, and the official SDKs work with a
  * TokenCredential alone.
  */
+@Tag("slow")
 class LocalAzureEntraIdTest {
 
     @TempDir

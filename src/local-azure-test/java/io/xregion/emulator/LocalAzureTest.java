@@ -49,6 +49,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,6 +60,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * bad settings stop it with a message naming the setting; the connection strings it writes work with the official
  * SDKs; its control API's switches change what those SDKs see; bad calls get a JSON 4xx.
  */
+@Tag("slow")
 class LocalAzureTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

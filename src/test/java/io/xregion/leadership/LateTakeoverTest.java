@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.camel.support.task.budget.Budgets;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import io.xregion.testing.RunningApp;
  * FailbackLeaderTest; the new leader shows it by running the start-up failback it kept, counted by the westus
  * emulator.
  */
+@Tag("slow")
 class LateTakeoverTest {
 
     private static final int SHARDS = 2;

@@ -21,6 +21,7 @@ import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -48,6 +49,7 @@ import io.xregion.testing.TestSettings;
  * (maxAutoLockRenewDuration 0) the living app server's lock is never renewed, the wait for a renewal fails, and the
  * copy would leave it for the survivor, which would wait on the living holder's claim.
  */
+@Tag("slow")
 class DeadAppServerLocksTest {
 
     /** Every accepted message reaches every connected client this long after an app server holding it dies. */

@@ -41,6 +41,7 @@ import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * azure-messaging-servicebus as producers, a json.webpubsub.azure.v1 client and a plain WebSocket client.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("slow")
 class ForeignProducersTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

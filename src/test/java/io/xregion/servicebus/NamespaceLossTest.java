@@ -16,6 +16,7 @@ import io.xregion.testing.RunningApp;
 import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * answer was made) or {@code skipped} (already known lost). Every message must still reach a real WebSocket client
  * exactly once.
  */
+@Tag("slow")
 class NamespaceLossTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

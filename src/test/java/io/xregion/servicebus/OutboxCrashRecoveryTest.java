@@ -20,6 +20,7 @@ import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RunningApp;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * both namespaces are down, is killed without warning, and once started again with the namespaces back delivers
  * every message it had answered "queued" for, in order, with the same MessageIds.
  */
+@Tag("slow")
 class OutboxCrashRecoveryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -20,6 +20,7 @@ import io.xregion.testing.LogCapture;
 import io.xregion.testing.RunningApp;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What xregion does when something refuses or fails other than a plain outage: refusals of xregion itself, messages
  * at fault, full or missing outboxes, publishes racing the drain, processing that fails, namespace names with dashes.
  */
+@Tag("slow")
 class ServiceBusFailureHandlingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

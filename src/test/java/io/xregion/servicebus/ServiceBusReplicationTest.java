@@ -25,6 +25,7 @@ import io.xregion.testing.RunningApp;
 import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole chain under faults: publish API → Service Bus (active or passive replication, outbox) → deduplicated
  * receive → broadcast to Web PubSub → a real WebSocket client, which must see every message exactly once.
  */
+@Tag("slow")
 class ServiceBusReplicationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import io.xregion.testing.TestSettings;
  * from the same two namespaces, with the redis duplicate store on a real redis-server: each message reaches a real
  * WebSocket client once. Then Redis stopped and started again mid-run under each hold policy.
  */
+@Tag("slow")
 class TwoAppServersRedisTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -34,6 +35,7 @@ import io.xregion.testing.RunningApp;
  * the JSON or the page's files. The namespace's loss comes last: passive replication stays on the other namespace after.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("slow")
 class StatusReportTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);

@@ -24,6 +24,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import io.xregion.testing.RunningApp;
  * xregion's send span), and xregion continues a message the traced SDK sent (its process span is a child of the
  * SDK's {@code ServiceBus.message} span).
  */
+@Tag("slow")
 class AzureSdkTracingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -26,6 +26,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +44,7 @@ import io.xregion.testing.WsClient;
  * and the duplicate dropped, and the broadcast's calls to Web PubSub; read back with an in-memory exporter (the
  * OpenTelemetry bound as a bean, which xregion uses instead of building its own).
  */
+@Tag("slow")
 class PublishTraceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -17,6 +17,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,7 @@ import io.xregion.testing.WsClient;
  * <p>Which app server gets which copy is the namespaces' dispatch to their competing receivers, so messages are
  * published one at a time (at most ten) until one was processed by westus's app server.
  */
+@Tag("slow")
 class TraceAcrossAppServersTest {
 
     private static final Duration START = Duration.ofSeconds(120);

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import io.xregion.testing.RunningApp;
  * directory. Exactly one of them closes the home groups on westus, as counted by the westus emulator, when the app
  * servers start and when eastus comes back; once the leader is killed, the other takes over.
  */
+@Tag("slow")
 class FailbackLeaderTest {
 
     private static final int SHARDS = 2;

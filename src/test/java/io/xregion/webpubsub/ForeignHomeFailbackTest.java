@@ -14,6 +14,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import io.xregion.testing.WsClient;
  * eastus's app server starts, its primary's first UP runs failback, which closes exactly those clients on westus
  * (westus's own stay), and they negotiate home.
  */
+@Tag("slow")
 class ForeignHomeFailbackTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);

@@ -19,6 +19,7 @@ import io.xregion.testing.RunningApp;
 import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * fan-out's deadline (a broadcast that waited would name it {@code timeout}), and once its probes call it DOWN it is
  * {@code skipped}.
  */
+@Tag("slow")
 class InstanceLossTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
