@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -38,6 +39,7 @@ import io.xregion.testing.RedisServer;
  * neither when add threw (the exchange then fails: the path a copy claimed elsewhere takes back to Service Bus).
  * Another app server is a second store with its own owner on the same redis-server.
  */
+@Tag("slow")
 class RedisReceiveRoutesTest extends ServiceBusRouteTestSupport {
 
     private static RedisServer redis;

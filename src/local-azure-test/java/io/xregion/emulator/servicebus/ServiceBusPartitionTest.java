@@ -22,6 +22,7 @@ import io.xregion.testing.RawConnection.Outcome;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * connection both run into the SDK's try-timeout with nothing closed or reset, a new connection's AMQP header is
  * never answered, and {@code up} resets what the partition held while the messages live on.
  */
+@Tag("slow")
 class ServiceBusPartitionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);

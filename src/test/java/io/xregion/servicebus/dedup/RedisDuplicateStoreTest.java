@@ -16,6 +16,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -23,6 +24,7 @@ import io.xregion.testing.LogCapture;
 import io.xregion.testing.RedisServer;
 
 /** The claim / confirm / remove contract against a real redis-server, and the hold and degrade policies. */
+@Tag("slow")
 class RedisDuplicateStoreTest {
 
     private static RedisServer redis;
