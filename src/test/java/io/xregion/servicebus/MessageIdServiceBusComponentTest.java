@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
@@ -17,7 +15,6 @@ import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ResolveEndpointFailedException;
-import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
 import org.apache.camel.component.azure.servicebus.ServiceBusConstants;
 import org.apache.camel.component.azure.servicebus.ServiceBusEndpoint;
 import org.apache.camel.component.azure.servicebus.ServiceBusType;
@@ -26,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
-import io.xregion.health.HealthChanges;
 import io.xregion.testing.Keys;
 
 /**
@@ -55,16 +51,7 @@ class MessageIdServiceBusComponentTest extends CamelTestSupport {
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        ServiceBusNamespace eastus = ServiceBusNamespace.of("eastus", namespace.connectionString(),
-                Duration.ofSeconds(5), 0);
-        NamespaceHealth health = new NamespaceHealth(List.of(eastus), 1000, 2, 2, Clock.systemUTC());
-        MessageIdServiceBusComponent ours = new MessageIdServiceBusComponent("eastus",
-                new SendOutcomeRecorder(health, ServiceBusCounters.none(), new HealthChanges(10, Clock.systemUTC())), 256);
-        ours.getConfiguration().setConnectionString(namespace.connectionString());
-        context.addComponent("azure-servicebus-eastus", ours);
-        ServiceBusComponent stock = new ServiceBusComponent();
-        stock.getConfiguration().setConnectionString(namespace.connectionString());
-        context.addComponent("azure-servicebus", stock);
+        BothServiceBusComponents.addTo(context, namespace.connectionString());
         return context;
     }
 

@@ -3,7 +3,6 @@ package io.xregion.servicebus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,6 @@ import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import com.azure.messaging.servicebus.models.SubQueue;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.awaitility.Awaitility;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.Test;
 
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
-import io.xregion.health.HealthChanges;
 import io.xregion.testing.Keys;
 
 /**
@@ -61,16 +58,7 @@ class StockServiceBusConsumerLimitsTest extends CamelTestSupport {
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        ServiceBusNamespace eastus = ServiceBusNamespace.of("eastus", namespace.connectionString(),
-                Duration.ofSeconds(5), 0);
-        MessageIdServiceBusComponent ours = new MessageIdServiceBusComponent("eastus", new SendOutcomeRecorder(
-                new NamespaceHealth(List.of(eastus), 1000, 2, 2, Clock.systemUTC()), ServiceBusCounters.none(),
-                new HealthChanges(10, Clock.systemUTC())), 256);
-        ours.getConfiguration().setConnectionString(namespace.connectionString());
-        context.addComponent("azure-servicebus-eastus", ours);
-        ServiceBusComponent stock = new ServiceBusComponent();
-        stock.getConfiguration().setConnectionString(namespace.connectionString());
-        context.addComponent("azure-servicebus", stock);
+        BothServiceBusComponents.addTo(context, namespace.connectionString());
         return context;
     }
 
