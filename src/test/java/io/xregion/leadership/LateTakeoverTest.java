@@ -14,12 +14,13 @@ import java.util.List;
 
 import org.apache.camel.support.task.budget.Budgets;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.xregion.testing.AppServerProcess;
+import io.xregion.testing.Closer;
 import io.xregion.testing.EastusReplicas;
 import io.xregion.testing.ExternalServices;
 
@@ -43,20 +44,14 @@ class LateTakeoverTest {
     @TempDir
     Path data;
 
-    private final ExternalServices services = new ExternalServices();
+    @RegisterExtension
+    final Closer closer = new Closer();
+    private final ExternalServices services = closer.add(new ExternalServices());
     private EastusReplicas replicas;
-
-    @AfterEach
-    void stop() {
-        if (replicas != null) {
-            replicas.close();
-        }
-        services.close();
-    }
 
     @Test
     void aFollowerTakesOverLongAfterTheLeadersStartTaskRanOutOfBudget() throws Exception {
-        replicas = EastusReplicas.start(services, data, "late-takeover-replica", START);
+        replicas = closer.add(EastusReplicas.start(services, data, "late-takeover-replica", START));
         Instant bothStarted = Instant.now();
 
         Awaitility.await().atMost(WAIT).until(() -> replicas.westusCloses().equals(List.of(1L, 1L)));

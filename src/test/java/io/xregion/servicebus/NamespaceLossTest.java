@@ -9,15 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.xregion.testing.Closer;
 import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.NumberedPosts;
 import io.xregion.testing.RunningApp;
 import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,28 +40,21 @@ class NamespaceLossTest {
     @TempDir
     Path outboxDirectory;
 
+    @RegisterExtension
+    final Closer closer = new Closer();
+
     private RunningApp app;
     private FrameObserver observer;
 
     private void start(Map<String, String> settings) {
-        app = RunningApp.start(TestSettings.dev().serviceBusFaultRun(outboxDirectory)
+        app = closer.add(RunningApp.start(TestSettings.dev().serviceBusFaultRun(outboxDirectory)
                 .with("xregion.servicebus.send.try-timeout-ms", "3000")
                 .with("xregion.servicebus.send.max-retries", "1")
                 // a probe every second, as shipped: the loss is seen through the probe or the first failed send
                 .with("xregion.servicebus.health.interval-ms", "1000")
                 .with("xregion.servicebus.health.timeout-ms", "400")
-                .with(settings).build());
-        observer = FrameObserver.counting(app, "observer", "n", Duration.ofSeconds(10));
-    }
-
-    @AfterEach
-    void stop() {
-        if (observer != null) {
-            observer.close();
-        }
-        if (app != null) {
-            app.close();
-        }
+                .with(settings).build()));
+        observer = closer.add(FrameObserver.counting(app, "observer", "n", Duration.ofSeconds(10)));
     }
 
     private void dev(String namespace, String action) {

@@ -15,13 +15,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.xregion.dev.DevEmulators;
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.testing.AuditSubscription;
+import io.xregion.testing.Closer;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.LogCapture;
 import io.xregion.testing.RunningApp;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,25 +37,18 @@ class ServiceBusFailureHandlingTest {
     @TempDir
     Path outboxDirectory;
 
+    @RegisterExtension
+    final Closer closer = new Closer();
+
     private RunningApp app;
     private LogCapture logs;
 
     private void start(Map<String, String> extra) {
         Map<String, String> properties = new HashMap<>(RunningApp.serviceBusFaultRun(outboxDirectory));
         properties.putAll(extra);
-        app = RunningApp.start(properties);
+        app = closer.add(RunningApp.start(properties));
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
-    }
-
-    @AfterEach
-    void stop() {
-        if (app != null) {
-            app.close();
-        }
-        if (logs != null) {
-            logs.close();
-        }
     }
 
     private ServiceBusEmulator namespace(String name) {
@@ -162,7 +156,7 @@ class ServiceBusFailureHandlingTest {
 
     @Test
     void failedProcessingIsRetriedAndWhenItGivesUpTheMessageIsForgottenSoItsRedeliveryIsProcessed() {
-        logs = LogCapture.begin();
+        logs = closer.add(LogCapture.begin());
         start(Map.of("xregion.servicebus.mode", "active",
                 "xregion.servicebus.receive.retry.max-retries", "2",
                 "xregion.servicebus.receive.retry.initial-delay-ms", "200",

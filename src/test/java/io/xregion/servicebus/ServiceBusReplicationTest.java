@@ -18,15 +18,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.xregion.dev.DevEmulators;
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.testing.AuditSubscription;
+import io.xregion.testing.Closer;
 import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.NumberedPosts;
 import io.xregion.testing.RunningApp;
 import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,6 +42,9 @@ class ServiceBusReplicationTest {
     @TempDir
     Path outboxDirectory;
 
+    @RegisterExtension
+    final Closer closer = new Closer();
+
     private RunningApp app;
     private FrameObserver observer;
 
@@ -49,19 +53,9 @@ class ServiceBusReplicationTest {
     }
 
     private void start(String mode, Map<String, String> extra) {
-        app = RunningApp.start(TestSettings.dev().serviceBusFaultRun(outboxDirectory)
-                .with("xregion.servicebus.mode", mode).with(extra).build());
-        observer = FrameObserver.counting(app, "observer", "n", Duration.ofSeconds(10));
-    }
-
-    @AfterEach
-    void stop() {
-        if (observer != null) {
-            observer.close();
-        }
-        if (app != null) {
-            app.close();
-        }
+        app = closer.add(RunningApp.start(TestSettings.dev().serviceBusFaultRun(outboxDirectory)
+                .with("xregion.servicebus.mode", mode).with(extra).build()));
+        observer = closer.add(FrameObserver.counting(app, "observer", "n", Duration.ofSeconds(10)));
     }
 
     private ServiceBusEmulator namespace(String name) {

@@ -11,13 +11,14 @@ import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
+import io.xregion.testing.Closer;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
@@ -39,6 +40,9 @@ class TwoAppServersRedisTest {
     @TempDir
     Path outboxes;
 
+    @RegisterExtension
+    final Closer closer = new Closer();
+
     private ExternalServices services;
     private RedisServer redis;
     private final List<RunningApp> apps = new ArrayList<>();
@@ -46,18 +50,8 @@ class TwoAppServersRedisTest {
 
     @BeforeEach
     void startServices() {
-        services = new ExternalServices();
-        redis = RedisServer.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (observer != null) {
-            observer.close();
-        }
-        apps.forEach(RunningApp::close);
-        redis.close();
-        services.close();
+        services = closer.add(new ExternalServices());
+        redis = closer.add(RedisServer.start());
     }
 
     private RunningApp app(String region, long holdMillis) {
@@ -81,7 +75,7 @@ class TwoAppServersRedisTest {
                 .with("xregion.servicebus.dedup.redis.timeout-ms", "1000")
                 .with("xregion.servicebus.dedup.redis.hold-ms", Long.toString(holdMillis)).build();
         RunningApp app = RunningApp.start(properties);
-        apps.add(app);
+        apps.add(closer.add(app));
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
         return app;
@@ -95,7 +89,7 @@ class TwoAppServersRedisTest {
         app("eastus", holdMillis, store);
         app("westus", holdMillis, store);
         // negotiate answers 503 until the app server's first probe has found an instance healthy
-        observer = FrameObserver.counting(apps.get(0), "observer", "n", WAIT);
+        observer = closer.add(FrameObserver.counting(apps.get(0), "observer", "n", WAIT));
     }
 
     private void publish(int from, int to) {

@@ -16,12 +16,13 @@ import java.util.stream.Collectors;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.xregion.testing.AppServerProcess;
+import io.xregion.testing.Closer;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RedisServer;
@@ -47,31 +48,22 @@ class TraceAcrossAppServersTest {
     @TempDir
     Path work;
 
-    private final ExternalServices services = new ExternalServices();
-    private final RedisServer redis = RedisServer.start();
-    private final List<AppServerProcess> apps = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
+    private final ExternalServices services = closer.add(new ExternalServices());
+    private final RedisServer redis = closer.add(RedisServer.start());
     private WsClient client;
-
-    @AfterEach
-    void stop() {
-        if (client != null) {
-            client.close();
-        }
-        apps.forEach(AppServerProcess::close);
-        redis.close();
-        services.close();
-    }
 
     @Test
     void aMessagePublishedInOneRegionAndProcessedInTheOtherIsOneTrace() throws Exception {
         CompletableFuture<AppServerProcess> west = CompletableFuture.supplyAsync(() -> start("westus"));
         AppServerProcess east = start("eastus");
-        apps.add(east);
-        apps.add(west.join());
+        closer.add(east);
+        closer.add(west.join());
         Awaitility.await().atMost(START)
                 .until(() -> HttpCalls.get(east.url("/negotiate?userId=reader")).status() == 200);
-        client = WsClient.connect(HttpCalls.get(east.url("/negotiate?userId=reader")).json().get("url").asText(),
-                "json.webpubsub.azure.v1");
+        client = closer.add(WsClient.connect(HttpCalls.get(east.url("/negotiate?userId=reader")).json().get("url")
+                .asText(), "json.webpubsub.azure.v1"));
         client.nextJson(Duration.ofSeconds(10));
 
         String processedInWest = null;

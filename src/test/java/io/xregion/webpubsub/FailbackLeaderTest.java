@@ -11,12 +11,13 @@ import java.time.Duration;
 import java.util.List;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.xregion.testing.AppServerProcess;
+import io.xregion.testing.Closer;
 import io.xregion.testing.EastusReplicas;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
@@ -37,16 +38,10 @@ class FailbackLeaderTest {
     @TempDir
     Path data;
 
-    private final ExternalServices services = new ExternalServices();
+    @RegisterExtension
+    final Closer closer = new Closer();
+    private final ExternalServices services = closer.add(new ExternalServices());
     private EastusReplicas replicas;
-
-    @AfterEach
-    void stop() {
-        if (replicas != null) {
-            replicas.close();
-        }
-        services.close();
-    }
 
     private static void awaitRegion(AppServerProcess replica, String region) {
         Awaitility.await().atMost(WAIT).until(() -> {
@@ -64,7 +59,7 @@ class FailbackLeaderTest {
 
     @Test
     void oneReplicaPerRegionFailsBackAndTheOtherTakesOverWhenItDies() throws Exception {
-        replicas = EastusReplicas.start(services, data, "failback-leader-replica", START);
+        replicas = closer.add(EastusReplicas.start(services, data, "failback-leader-replica", START));
 
         // both started with eastus UP: the start-up failback, once, by the leader
         Awaitility.await().atMost(WAIT).until(() -> replicas.westusCloses().equals(List.of(1L, 1L)));

@@ -12,14 +12,15 @@ import com.azure.messaging.webpubsub.WebPubSubServiceClientBuilder;
 import com.azure.messaging.webpubsub.models.GetClientAccessTokenOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.dev.DevEmulators;
+import io.xregion.testing.Closer;
 import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.NumberedPosts;
 import io.xregion.testing.RunningApp;
 import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,29 +37,22 @@ class InstanceLossTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
+    @RegisterExtension
+    final Closer closer = new Closer();
+
     private RunningApp app;
     private FrameObserver observer;
 
     private void start() {
         // the shipped health settings: a probe every second, 400 ms timeout, thresholds 2/2
-        app = RunningApp.start(TestSettings.dev().fastHealth(1000, 400).build());
+        app = closer.add(RunningApp.start(TestSettings.dev().fastHealth(1000, 400).build()));
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
         // a client of the instance that survives, with a token from the official SDK
         String westus = app.bean("devEmulators", DevEmulators.class).webPubSub().get("westus").connectionString();
         String url = new WebPubSubServiceClientBuilder().connectionString(westus).hub("chat").buildClient()
                 .getClientAccessToken(new GetClientAccessTokenOptions().setUserId("observer")).getUrl();
-        observer = FrameObserver.counting(url, "n");
-    }
-
-    @AfterEach
-    void stop() {
-        if (observer != null) {
-            observer.close();
-        }
-        if (app != null) {
-            app.close();
-        }
+        observer = closer.add(FrameObserver.counting(url, "n"));
     }
 
     private List<JsonNode> broadcastThrough(int count, int lossAt, String loss) throws Exception {
