@@ -29,9 +29,7 @@ import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import com.azure.messaging.servicebus.models.SubQueue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.xregion.dev.DevEmulators;
 import io.xregion.emulator.servicebus.JsServiceBusClient;
-import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.LogCapture;
@@ -93,11 +91,11 @@ class ForeignProducersTest {
         collect(json, frame -> jsonClient.add(frame.json()));
         collect(plain, plainClient::add);
         for (String name : NAMESPACES) {
-            JsServiceBusClient client = JsServiceBusClient.connect(namespace(name), WAIT);
+            JsServiceBusClient client = JsServiceBusClient.connect(app.namespace(name), WAIT);
             closing.add(client);
             js.put(name, client);
             ServiceBusSenderClient sender = new ServiceBusClientBuilder()
-                    .connectionString(namespace(name).connectionString()).sender().topicName("events")
+                    .connectionString(app.namespace(name).connectionString()).sender().topicName("events")
                     .buildClient();
             closing.add(sender);
             javaSenders.put(name, sender);
@@ -123,10 +121,6 @@ class ForeignProducersTest {
 
     private void collect(WsClient client, Consumer<WsClient.Frame> into) {
         closing.add(0, FrameObserver.watching(client, into));
-    }
-
-    private ServiceBusEmulator namespace(String name) {
-        return app.bean("devEmulators", DevEmulators.class).serviceBus().get(name);
     }
 
     /** The same message into both namespaces, as active replication writes it. */
@@ -163,8 +157,8 @@ class ForeignProducersTest {
      */
     private void awaitEverythingSettled() {
         for (String name : NAMESPACES) {
-            Awaitility.await().atMost(WAIT).until(() -> namespace(name).depth(SUBSCRIPTION) == 0
-                    && namespace(name).locked(SUBSCRIPTION) == 0);
+            Awaitility.await().atMost(WAIT).until(() -> app.namespace(name).depth(SUBSCRIPTION) == 0
+                    && app.namespace(name).locked(SUBSCRIPTION) == 0);
         }
         String marker = "marker-" + markers.incrementAndGet();
         HttpCalls.Answer sent = HttpCalls.post(app.url("/broadcast"), "text/plain", marker);
@@ -259,7 +253,7 @@ class ForeignProducersTest {
         for (String name : NAMESPACES) {
             js.get(name).ok("send", "entity", "events", "messages", List.of(fromJs));
             javaSenders.get(name).sendMessage(fromJava);
-            Awaitility.await().atMost(WAIT).until(() -> namespace(name).deadLetterDepth(SUBSCRIPTION) == 2);
+            Awaitility.await().atMost(WAIT).until(() -> app.namespace(name).deadLetterDepth(SUBSCRIPTION) == 2);
         }
         awaitEverythingSettled();
 
@@ -277,7 +271,7 @@ class ForeignProducersTest {
         }
         // and with the Java SDK's
         try (ServiceBusReceiverClient deadLetters = new ServiceBusClientBuilder()
-                .connectionString(namespace("westus").connectionString()).receiver().topicName("events")
+                .connectionString(app.namespace("westus").connectionString()).receiver().topicName("events")
                 .subscriptionName("xregion").subQueue(SubQueue.DEAD_LETTER_QUEUE)
                 .receiveMode(ServiceBusReceiveMode.RECEIVE_AND_DELETE).buildClient()) {
             List<ServiceBusReceivedMessage> westus = new ArrayList<>();

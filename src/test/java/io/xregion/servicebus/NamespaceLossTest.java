@@ -11,7 +11,6 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.testing.Closer;
 import io.xregion.testing.FrameObserver;
-import io.xregion.testing.HttpCalls;
 import io.xregion.testing.NumberedPosts;
 import io.xregion.testing.RunningApp;
 import io.xregion.testing.TestSettings;
@@ -58,8 +57,7 @@ class NamespaceLossTest {
     }
 
     private void dev(String namespace, String action) {
-        HttpCalls.Answer answer = HttpCalls.post(app.url("/dev/servicebus/" + namespace + "/" + action), null, null);
-        assertEquals(200, answer.status(), answer.body());
+        app.dev("servicebus", namespace, action);
     }
 
     /** Publishes 0..count-1 from four threads; the loss comes when message {@code lossAt} is reached. */

@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.xregion.dev.DevEmulators;
-import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.testing.AuditSubscription;
 import io.xregion.testing.Closer;
 import io.xregion.testing.FrameObserver;
@@ -38,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServiceBusReplicationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String SUBSCRIPTION = "events/subscriptions/xregion";
 
     @TempDir
     Path outboxDirectory;
@@ -58,17 +57,12 @@ class ServiceBusReplicationTest {
         observer = closer.add(FrameObserver.counting(app, "observer", "n", Duration.ofSeconds(10)));
     }
 
-    private ServiceBusEmulator namespace(String name) {
-        return app.bean("devEmulators", DevEmulators.class).serviceBus().get(name);
+    private static String body(int n) {
+        return "{\"n\":" + n + "}";
     }
 
     private void dev(String namespace, String action) {
-        HttpCalls.Answer answer = HttpCalls.post(app.url("/dev/servicebus/" + namespace + "/" + action), null, null);
-        assertEquals(200, answer.status(), answer.body());
-    }
-
-    private static String body(int n) {
-        return "{\"n\":" + n + "}";
+        app.dev("servicebus", namespace, action);
     }
 
     /** Publishes 0..count-1 from four threads; switches run when the given message numbers are reached. */
@@ -80,20 +74,15 @@ class ServiceBusReplicationTest {
     private void assertProcessedExactlyOnce(int count) {
         Awaitility.await().atMost(WAIT).until(() -> observer.distinct() == count);
         for (String namespace : List.of("eastus", "westus")) {
-            Awaitility.await().atMost(WAIT).until(() -> namespace(namespace).depth("events/subscriptions/xregion") == 0
-                    && namespace(namespace).locked("events/subscriptions/xregion") == 0);
+            Awaitility.await().atMost(WAIT).until(() -> app.namespace(namespace).depth(SUBSCRIPTION) == 0
+                    && app.namespace(namespace).locked(SUBSCRIPTION) == 0);
         }
         MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> meters.get("xregion.servicebus.processed").counter().count() == count);
         assertEquals(List.of(), observer.duplicated(), "messages broadcast more than once");
-        assertEquals(0, namespace("eastus").deadLetterDepth("events/subscriptions/xregion"));
-        assertEquals(0, namespace("westus").deadLetterDepth("events/subscriptions/xregion"));
-    }
-
-    private double counter(String name, String... tags) {
-        MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
-        return meters.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+        assertEquals(0, app.namespace("eastus").deadLetterDepth(SUBSCRIPTION));
+        assertEquals(0, app.namespace("westus").deadLetterDepth(SUBSCRIPTION));
     }
 
     @Test
@@ -106,8 +95,8 @@ class ServiceBusReplicationTest {
                 "while westus was down its copy was skipped");
         assertTrue(answers.stream().anyMatch(a -> a.get("namespaces").path("westus").asText().equals("accepted")));
         assertProcessedExactlyOnce(2000);
-        assertTrue(counter("xregion.servicebus.duplicates") > 0, "both copies arrived, and the second was dropped");
-        assertTrue(counter("xregion.servicebus.sends", "namespace", "westus", "outcome", "unavailable") >= 1);
+        assertTrue(app.meter("xregion.servicebus.duplicates") > 0, "both copies arrived, and the second was dropped");
+        assertTrue(app.meter("xregion.servicebus.sends", "namespace", "westus", "outcome", "unavailable") >= 1);
     }
 
     @Test
@@ -126,23 +115,23 @@ class ServiceBusReplicationTest {
 
         assertTrue(answers.stream().allMatch(a -> a.get("status").asText().equals("sent")));
         assertProcessedExactlyOnce(2000);
-        assertTrue(counter("xregion.servicebus.failovers", "to", "westus") >= 1, "primary → secondary");
-        assertTrue(counter("xregion.servicebus.failovers", "to", "eastus") >= 1, "and back");
+        assertTrue(app.meter("xregion.servicebus.failovers", "to", "westus") >= 1, "primary → secondary");
+        assertTrue(app.meter("xregion.servicebus.failovers", "to", "eastus") >= 1, "and back");
         // sticky: from the first swap (~500) until westus went down (~1200) every message went to westus, although
         // eastus was back from ~900; a balancer that returned to the primary would have sent westus only ~400
-        double westus = counter("xregion.servicebus.sends", "namespace", "westus", "outcome", "accepted");
-        double eastus = counter("xregion.servicebus.sends", "namespace", "eastus", "outcome", "accepted");
+        double westus = app.meter("xregion.servicebus.sends", "namespace", "westus", "outcome", "accepted");
+        double eastus = app.meter("xregion.servicebus.sends", "namespace", "eastus", "outcome", "accepted");
         assertTrue(westus > 600, "westus accepted " + westus);
         assertTrue(eastus > 800, "eastus accepted " + eastus);
         // a send slower than hedge-after-ms went to the other namespace too (same MessageId, dropped by the receivers,
         // as assertProcessedExactlyOnce shows): every other message was accepted once, by one namespace
-        double hedges = counter("xregion.servicebus.hedges");
+        double hedges = app.meter("xregion.servicebus.hedges");
         assertEquals(2000 + hedges, westus + eastus, 0.1, "each message was accepted once, but for " + hedges
                 + " hedged ones");
     }
 
     private List<String> audit(String namespace, int count) {
-        return AuditSubscription.messageIds(namespace(namespace), count, WAIT);
+        return AuditSubscription.messageIds(app.namespace(namespace), count, WAIT);
     }
 
     @Test
@@ -168,7 +157,7 @@ class ServiceBusReplicationTest {
         assertEquals(published, audit("eastus", 50), "delivered in the order they were published, same MessageIds");
         dev("westus", "up");
         assertProcessedExactlyOnce(50);
-        assertEquals(50.0, counter("xregion.servicebus.outbox.delivered"));
+        assertEquals(50.0, app.meter("xregion.servicebus.outbox.delivered"));
     }
 
     @Test
@@ -187,10 +176,10 @@ class ServiceBusReplicationTest {
         assertEquals(502, unauthorized.status(), unauthorized.body());
         assertEquals("ServiceBusUnauthorized", unauthorized.json().get("error").get("code").asText());
 
-        assertEquals(0.0, counter("xregion.servicebus.sends", "namespace", "westus"), "nothing failed over");
-        assertEquals(0.0, counter("xregion.servicebus.failovers"));
-        assertEquals(0, namespace("westus").depth("events/subscriptions/audit"));
-        assertEquals(1, namespace("eastus").depth("events/subscriptions/audit"), "only the warm-up message");
+        assertEquals(0.0, app.meter("xregion.servicebus.sends", "namespace", "westus"), "nothing failed over");
+        assertEquals(0.0, app.meter("xregion.servicebus.failovers"));
+        assertEquals(0, app.namespace("westus").depth("events/subscriptions/audit"));
+        assertEquals(1, app.namespace("eastus").depth("events/subscriptions/audit"), "only the warm-up message");
     }
 
     @Test
@@ -208,6 +197,6 @@ class ServiceBusReplicationTest {
         }
         pool.shutdown();
         assertProcessedExactlyOnce(1);
-        assertEquals(39.0, counter("xregion.servicebus.duplicates"), "40 copies in all, one processed");
+        assertEquals(39.0, app.meter("xregion.servicebus.duplicates"), "40 copies in all, one processed");
     }
 }

@@ -9,6 +9,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
 import io.xregion.XRegionApp;
+import io.xregion.dev.DevEmulators;
+import io.xregion.emulator.servicebus.ServiceBusEmulator;
 
 /**
  * The real app, started the way XRegionApp starts it (same application.properties, same routes), on free ports and
@@ -87,6 +89,23 @@ public final class RunningApp implements AutoCloseable {
         io.micrometer.core.instrument.MeterRegistry meters = context().getRegistry()
                 .findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
         return meters.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    /**
+     * A switch of the dev profile's local Azure (docs/local-azure.md): {@code dev("servicebus", "westus", "down")}
+     * posts /dev/servicebus/westus/down, which must answer 200.
+     */
+    public void dev(String kind, String name, String action) {
+        HttpCalls.Answer answer = HttpCalls.post(url("/dev/" + kind + "/" + name + "/" + action), null, null);
+        if (answer.status() != 200) {
+            throw new AssertionError("/dev/" + kind + "/" + name + "/" + action + " answered " + answer.status()
+                    + ": " + answer.body());
+        }
+    }
+
+    /** The dev profile's local Service Bus namespace of that name. */
+    public ServiceBusEmulator namespace(String name) {
+        return bean("devEmulators", DevEmulators.class).serviceBus().get(name);
     }
 
     public String url(String path) {
