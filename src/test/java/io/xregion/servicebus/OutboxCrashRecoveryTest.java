@@ -7,7 +7,6 @@ import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +17,7 @@ import io.xregion.testing.AuditSubscription;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RunningApp;
+import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -50,16 +50,10 @@ class OutboxCrashRecoveryTest {
     /** Starts the app as its own process, settings given as system properties (which override the file). */
     private Process startApp() throws Exception {
         port = RunningApp.freePort();
-        Map<String, String> settings = new LinkedHashMap<>(services.productionSettings());
-        settings.put("camel.server.port", Integer.toString(port));
-        settings.put("camel.management.port", Integer.toString(RunningApp.freePort()));
-        settings.put("xregion.servicebus.outbox.directory", outboxDirectory.toString());
-        settings.put("xregion.servicebus.outbox.poll-ms", "100");
-        settings.put("xregion.servicebus.outbox.backoff.initial-ms", "200");
-        settings.put("xregion.servicebus.outbox.backoff.max-ms", "1000");
-        settings.put("xregion.servicebus.send.try-timeout-ms", "1000");
-        settings.put("xregion.servicebus.send.max-retries", "0");
-        settings.put("xregion.servicebus.health.interval-ms", "300");
+        Map<String, String> settings = TestSettings.production(services).quickOutbox(outboxDirectory)
+                .with("camel.server.port", Integer.toString(port))
+                .with("camel.management.port", Integer.toString(RunningApp.freePort()))
+                .with("xregion.servicebus.health.interval-ms", "300").build();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));

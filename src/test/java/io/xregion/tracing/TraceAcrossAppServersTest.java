@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +25,7 @@ import io.xregion.testing.Closer;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RedisServer;
+import io.xregion.testing.TestSettings;
 import io.xregion.testing.WsClient;
 
 /**
@@ -130,21 +130,18 @@ class TraceAcrossAppServersTest {
     }
 
     private AppServerProcess start(String region) {
-        Map<String, String> settings = new LinkedHashMap<>(services.productionSettings());
-        settings.put("xregion.webpubsub.primary", region);
-        settings.put("xregion.servicebus.dedup.store", "redis");
-        settings.put("xregion.servicebus.dedup.redis.endpoints", redis.url());
-        settings.put("xregion.servicebus.dedup.redis.owner", region + "-app");
-        settings.put("xregion.servicebus.outbox.directory", work.resolve(region + "-outbox").toString());
-        settings.put("xregion.leadership.file.root", work.resolve(region + "-leadership").toString());
-        // one message at a time per namespace: the copies of a message spread over both app servers
-        settings.put("xregion.servicebus.receive.max-concurrent-calls", "1");
-        settings.put("xregion.webpubsub.health.timeout-ms", "3000");
-        settings.put("xregion.webpubsub.health.failure-threshold", "5");
-        // tracing on, exported as OTLP JSON lines to the process's output, soon after each span ends
-        settings.put("xregion.tracing.enabled", "true");
-        settings.put("otel.traces.exporter", "experimental-otlp/stdout");
-        settings.put("otel.bsp.schedule.delay", "100");
+        Map<String, String> settings = TestSettings.production(services).redisStore(redis, region + "-app")
+                .with("xregion.webpubsub.primary", region)
+                .with("xregion.servicebus.outbox.directory", work.resolve(region + "-outbox").toString())
+                .with("xregion.leadership.file.root", work.resolve(region + "-leadership").toString())
+                // one message at a time per namespace: the copies of a message spread over both app servers
+                .with("xregion.servicebus.receive.max-concurrent-calls", "1")
+                .with("xregion.webpubsub.health.timeout-ms", "3000")
+                .with("xregion.webpubsub.health.failure-threshold", "5")
+                // tracing on, exported as OTLP JSON lines to the process's output, soon after each span ends
+                .with("xregion.tracing.enabled", "true")
+                .with("otel.traces.exporter", "experimental-otlp/stdout")
+                .with("otel.bsp.schedule.delay", "100").build();
         try {
             return AppServerProcess.start(settings, logName(region), START);
         } catch (Exception e) {
