@@ -1,5 +1,6 @@
 package io.xregion.emulator;
 
+import static io.xregion.emulator.ShippedLocalAzure.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,8 +41,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.emulator.localazure.CommandLine;
 import io.xregion.emulator.localazure.InvalidSettingsException;
 import io.xregion.emulator.webpubsub.WebPubSubEmulator;
-import io.xregion.testing.HttpCalls;
 import io.xregion.testing.HttpCalls.Answer;
+import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RawConnection;
 import io.xregion.testing.RunningApp;
 import io.xregion.testing.WsClient;
@@ -75,16 +76,6 @@ class LocalAzureTest {
     static Path temp;
     private static LocalAzure shared;
     private final List<AutoCloseable> clients = new ArrayList<>();
-
-    /** The shipped file, on free ports, without event handlers (no app server answers here), writing to output. */
-    private static Map<String, String> settings(Path output, String... overrides) {
-        List<String> args = new ArrayList<>(List.of("local-azure.properties", "webpubsub.eastus.port=0",
-                "webpubsub.westus.port=0", "servicebus.eastus.port=0", "servicebus.westus.port=0", "control.port=0",
-                "webpubsub.eastus.event-handler-url=", "webpubsub.westus.event-handler-url=",
-                "output.directory=" + output));
-        args.addAll(List.of(overrides));
-        return CommandLine.settings(args.toArray(String[]::new), Path.of(""));
-    }
 
     @BeforeAll
     static void start() {
