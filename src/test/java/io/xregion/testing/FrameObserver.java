@@ -68,7 +68,8 @@ public final class FrameObserver implements AutoCloseable {
 
     private void read() {
         try {
-            while (!Thread.currentThread().isInterrupted() && !client.isClosed()) {
+            // on until close(): frames that came before the server closed the connection are still handed on
+            while (!Thread.currentThread().isInterrupted()) {
                 WsClient.Frame frame = client.poll(Duration.ofMillis(100));
                 if (frame != null) {
                     count(frame);
