@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,6 +17,7 @@ import io.xregion.testing.RunningApp;
  * one stops start-up with a message that names the property (and its environment variable when it is blank). One
  * case per setting, so a bean that only a request would look up shows here.
  */
+@Tag("slow")
 class SettingsCheckedAtStartUpTest {
 
     @ParameterizedTest(name = "{0} = ''{1}''")

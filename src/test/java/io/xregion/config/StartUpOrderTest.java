@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.apache.camel.main.Main;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import io.xregiontest.EagerSecretReader;
  * connection strings are there before camel-main binds any configuration class's bean, so an eager bean that reads a
  * secret starts.
  */
+@Tag("slow")
 class StartUpOrderTest {
 
     @Test

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ import io.xregion.testing.WsClient;
  * one) and comes back (failback moves it home again); the client ends with every message exactly once. Without
  * continuity it misses those broadcast while it had no connection.
  */
+@Tag("slow")
 class ContinuityLibraryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

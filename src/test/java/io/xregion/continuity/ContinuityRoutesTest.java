@@ -15,6 +15,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +33,7 @@ import io.xregion.testing.WsClient;
  * dropped its connection while messages were broadcast gets every one it missed from /resume, in order, and the live
  * ones after them; /resume refuses what is not the caller's and bad input.
  */
+@Tag("slow")
 class ContinuityRoutesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);

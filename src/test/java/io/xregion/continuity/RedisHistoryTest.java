@@ -12,6 +12,7 @@ import java.util.List;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import io.xregion.testing.RedisServer;
  * The history in Redis Streams on a real redis-server: the contract, two app servers sharing it, Redis losing its
  * data (a gap, not a silent loss) and Redis going away (broadcasts go on without positions, counted).
  */
+@Tag("slow")
 class RedisHistoryTest extends MessageHistoryContract {
 
     private static RedisServer redis;

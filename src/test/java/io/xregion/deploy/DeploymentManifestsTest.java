@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * application reads and serves. {@link PackagedJarIT} then runs the packaged jar with the same
  * environment.
  */
+@Tag("slow")
 class DeploymentManifestsTest {
 
     static final List<String> REGIONS = Manifests.REGIONS;

@@ -10,6 +10,7 @@ import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.xregion.testing.RunningApp;
@@ -18,6 +19,7 @@ import io.xregion.testing.RunningApp;
  * The two workarounds of Camel 4.17.0's HTTP server that xregion carries, checked on a running app so that an
  * upgrade that breaks one fails here, by name, rather than somewhere downstream.
  */
+@Tag("slow")
 class HttpWorkaroundsTest {
 
     private static RunningApp app;

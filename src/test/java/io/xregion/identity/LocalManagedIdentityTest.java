@@ -17,6 +17,7 @@ import io.xregion.testing.LocalEntraId;
 import io.xregion.testing.ManagedIdentityProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * gets tokens of the local issuer for the resource of each scope, which the emulators' Entra check accepts for that
  * service only; a user-assigned identity ({@code AZURE_CLIENT_ID}) is named in the request.
  */
+@Tag("slow")
 class LocalManagedIdentityTest {
 
     private static LocalEntraId entra;

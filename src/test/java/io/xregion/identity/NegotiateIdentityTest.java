@@ -28,12 +28,14 @@ import io.xregion.testing.RunningApp;
 import io.xregion.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Negotiate behind a verified identity, on the production profile: Bearer tokens of a local OpenID issuer (every
  * kind of bad token, a key rotation), a trusted front's header, the refusal to start anonymous, and the rate limit.
  */
+@Tag("slow")
 class NegotiateIdentityTest {
 
     private static final String AUDIENCE = "api://xregion";

@@ -26,6 +26,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * cluster services, made by {@link LeadershipServices#kubernetes} with the install's cluster labels, elect one
  * leader, record it in the region's Lease, and the other takes over when the leader's pod is gone.
  */
+@Tag("slow")
 class KubernetesLeaseElectionTest {
 
     private static final String NAMESPACE = "xregion";

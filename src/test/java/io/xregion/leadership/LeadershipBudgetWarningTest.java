@@ -22,6 +22,7 @@ import org.apache.logging.log4j.core.config.properties.PropertiesConfigurationFa
 import org.apache.logging.log4j.core.impl.Log4jLogEvent;
 import org.apache.logging.log4j.message.SimpleMessage;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import io.xregion.testing.LogCapture;
  * when a Camel upgrade stops the warning (then the filter can go), or when the consumer no longer runs past it.
  * That a follower still takes over long after any budget is LateTakeoverTest's.
  */
+@Tag("slow")
 class LeadershipBudgetWarningTest {
 
     private static final String WARNING = "The task Leadership does not have more budget to continue running";

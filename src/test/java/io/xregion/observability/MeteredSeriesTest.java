@@ -23,6 +23,7 @@ import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RedisServer;
 import io.xregion.testing.RunningApp;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * wrong fails here.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("slow")
 class MeteredSeriesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

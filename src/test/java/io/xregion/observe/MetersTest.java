@@ -27,6 +27,7 @@ import io.xregion.testing.MetricsScrape;
 import io.xregion.testing.RunningApp;
 import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that fills up and one whose files are gone. Every xregion series carries the common tags and only its catalogue
  * entry's tags; every catalogue entry that such an app can show is shown.
  */
+@Tag("slow")
 class MetersTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -5,19 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+
+import io.xregion.testing.SettableClock;
 
 /**
  * A REST call does not ask the credential every time: its token is kept while it is valid for more than five
@@ -25,23 +25,7 @@ import reactor.core.publisher.Mono;
  */
 class EntraBearerTokenTest {
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T10:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T10:00:00Z"));
     private final List<String> scopes = new CopyOnWriteArrayList<>();
 
     /** Hands out token-1, token-2... each valid for an hour from the clock's now. */
@@ -49,7 +33,7 @@ class EntraBearerTokenTest {
         return request -> {
             scopes.addAll(request.getScopes());
             return Mono.just(new AccessToken("token-" + scopes.size(),
-                    OffsetDateTime.ofInstant(now.get().plus(Duration.ofHours(1)), ZoneOffset.UTC)));
+                    OffsetDateTime.ofInstant(clock.instant().plus(Duration.ofHours(1)), ZoneOffset.UTC)));
         };
     }
 
@@ -58,9 +42,9 @@ class EntraBearerTokenTest {
         EntraBearerToken bearer = new EntraBearerToken(hourLongTokens(), "https://webpubsub.azure.com/.default",
                 clock);
         assertEquals("Bearer token-1", bearer.authorization());
-        now.set(now.get().plus(Duration.ofMinutes(54)));
+        clock.advance(Duration.ofMinutes(54));
         assertEquals("Bearer token-1", bearer.authorization());
-        now.set(now.get().plus(Duration.ofMinutes(2)));
+        clock.advance(Duration.ofMinutes(2));
         assertEquals("Bearer token-2", bearer.authorization());
         assertEquals(List.of("https://webpubsub.azure.com/.default", "https://webpubsub.azure.com/.default"), scopes);
     }

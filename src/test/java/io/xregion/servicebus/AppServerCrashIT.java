@@ -9,14 +9,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,10 +21,12 @@ import redis.clients.jedis.Jedis;
 
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.testing.ExternalServices;
+import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RedisServer;
 import io.xregion.testing.RunningApp;
-import io.xregion.testing.WsClient;
+import io.xregion.testing.StuckProcessing;
+import io.xregion.testing.TestSettings;
 
 /**
  * {@code kill -9} of an app server while it holds claims in the redis duplicate store loses nothing: the packaged
@@ -49,17 +47,12 @@ class AppServerCrashIT {
     private final RedisServer redis = RedisServer.start(ACCESS_KEY);
     private Process doomed;
     private RunningApp survivor;
-    private WsClient observer;
-    private Thread collector;
-    private final Map<Integer, AtomicInteger> seen = new ConcurrentHashMap<>();
+    private FrameObserver observer;
 
     @AfterEach
     void stop() {
         if (doomed != null) {
             doomed.destroyForcibly();
-        }
-        if (collector != null) {
-            collector.interrupt();
         }
         if (observer != null) {
             observer.close();
@@ -72,7 +65,6 @@ class AppServerCrashIT {
     }
 
     private static final Map<String, String> DEDUP = Map.of(
-            "xregion.servicebus.dedup.store", "redis",
             "xregion.servicebus.dedup.redis.claim-lease-ms", "2000",
             "xregion.servicebus.dedup.redis.claim-wait-ms", "4000",
             "xregion.servicebus.dedup.redis.poll-ms", "50",
@@ -83,28 +75,11 @@ class AppServerCrashIT {
         Path jar = Path.of(System.getProperty("xregion.runnerJar", "target/xregion-0.1.0-SNAPSHOT-runner.jar"));
         assertTrue(Files.isRegularFile(jar), "run mvn package first: " + jar);
         Path directory = Files.createDirectories(work.resolve("doomed"));
-        Path routes = Files.createDirectories(directory.resolve("routes"));
         Files.copy(Path.of("application.properties"), directory.resolve("application.properties"));
-        try (var files = Files.list(Path.of("routes"))) {
-            for (Path route : files.filter(p -> p.toString().endsWith(".camel.yaml")).toList()) {
-                Files.copy(route, routes.resolve(route.getFileName()));
-            }
-        }
-        Files.writeString(routes.resolve("process.camel.yaml"), """
-                - route:
-                    id: servicebus-process
-                    from:
-                      uri: direct:process
-                      steps:
-                        - delay:
-                            constant: 600000
-                """);
-        Map<String, String> settings = new HashMap<>(services.productionSettings());
+        StuckProcessing.routesIn(directory.resolve("routes"));
+        Map<String, String> settings = TestSettings.production(services).with(DEDUP).redisStore(redis, "doomed")
+                .with("xregion.servicebus.outbox.directory", directory.resolve("outbox").toString()).build();
         settings.remove(RunningApp.PROFILE);
-        settings.putAll(DEDUP);
-        settings.put("xregion.servicebus.dedup.redis.endpoints", redis.url());
-        settings.put("xregion.servicebus.dedup.redis.owner", "doomed");
-        settings.put("xregion.servicebus.outbox.directory", directory.resolve("outbox").toString());
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dcamel.server.port=" + RunningApp.freePort(),
                 "-Dcamel.management.port=" + RunningApp.freePort(), "-jar", jar.toAbsolutePath().toString())
@@ -129,33 +104,12 @@ class AppServerCrashIT {
     @Test
     void killingAnAppServerThatHoldsClaimsLosesNoMessage() throws Exception {
         doomed = startDoomed();
-        Map<String, String> properties = new HashMap<>(services.productionSettings());
-        properties.putAll(DEDUP);
-        properties.put("xregion.servicebus.dedup.redis.endpoints", redis.url());
-        properties.put("xregion.servicebus.dedup.redis.access-key", ACCESS_KEY);
-        properties.put("xregion.servicebus.dedup.redis.owner", "survivor");
-        properties.put("xregion.webpubsub.primary", "westus");
-        properties.put("xregion.servicebus.outbox.directory", work.resolve("survivor-outbox").toString());
-        survivor = RunningApp.start(properties);
+        survivor = RunningApp.start(TestSettings.production(services).with(DEDUP).redisStore(redis, "survivor")
+                .with("xregion.servicebus.dedup.redis.access-key", ACCESS_KEY)
+                .with("xregion.webpubsub.primary", "westus")
+                .with("xregion.servicebus.outbox.directory", work.resolve("survivor-outbox").toString()).build());
         // negotiate answers 503 until the survivor's first probe has found an instance healthy
-        Awaitility.await().atMost(Duration.ofSeconds(15))
-                .until(() -> HttpCalls.get(survivor.url("/negotiate?userId=observer")).status() == 200);
-        observer = WsClient.connect(HttpCalls.get(survivor.url("/negotiate?userId=observer")).json().get("url")
-                .asText(), "json.webpubsub.azure.v1");
-        observer.nextJson(Duration.ofSeconds(5));
-        collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                WsClient.Frame frame = observer.poll(Duration.ofMillis(100));
-                if (frame != null) {
-                    JsonNode data = frame.json().path("data");
-                    if (data.has("n")) {
-                        seen.computeIfAbsent(data.get("n").asInt(), n -> new AtomicInteger()).incrementAndGet();
-                    }
-                }
-            }
-        });
-        collector.setDaemon(true);
-        collector.start();
+        observer = FrameObserver.counting(survivor, "observer", "n", Duration.ofSeconds(15));
         // the doomed app server reads too once it is up (its receivers hold the claims of what they get)
         Path log = work.resolve("doomed/output.log");
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
@@ -178,13 +132,13 @@ class AppServerCrashIT {
         doomed.destroyForcibly();   // SIGKILL
         doomed.waitFor();
 
-        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> seen.size() == count);
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> observer.distinct() == count);
         for (ServiceBusEmulator namespace : List.of(services.eastServiceBus, services.westServiceBus)) {
             Awaitility.await().atMost(Duration.ofSeconds(60))
                     .until(() -> namespace.depth(SUBSCRIPTION) == 0 && namespace.locked(SUBSCRIPTION) == 0);
             assertEquals(0, namespace.deadLetterDepth(SUBSCRIPTION));
         }
-        assertEquals(List.of(), IntStream.range(0, count).filter(n -> seen.get(n).get() != 1).boxed().toList(),
+        assertEquals(List.of(), IntStream.range(0, count).filter(n -> observer.times(n) != 1).boxed().toList(),
                 "messages broadcast more than once");
         assertEquals(0, claimsHeldBy("doomed"));
         assertFalse(read(log.toFile()).contains(ACCESS_KEY), "the access key was logged");

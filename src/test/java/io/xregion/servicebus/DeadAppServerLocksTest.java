@@ -11,20 +11,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -32,10 +29,11 @@ import redis.clients.jedis.Jedis;
 import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
 import io.xregion.testing.AppServerProcess;
 import io.xregion.testing.ExternalServices;
-import io.xregion.testing.HttpCalls;
+import io.xregion.testing.FrameObserver;
 import io.xregion.testing.RedisServer;
 import io.xregion.testing.RunningApp;
-import io.xregion.testing.WsClient;
+import io.xregion.testing.StuckProcessing;
+import io.xregion.testing.TestSettings;
 
 /**
  * What a dead app server held reaches the clients within the promised bound (README "Lock duration and lock
@@ -51,6 +49,7 @@ import io.xregion.testing.WsClient;
  * (maxAutoLockRenewDuration 0) the living app server's lock is never renewed, the wait for a renewal fails, and the
  * copy would leave it for the survivor, which would wait on the living holder's claim.
  */
+@Tag("slow")
 class DeadAppServerLocksTest {
 
     /** Every accepted message reaches every connected client this long after an app server holding it dies. */
@@ -70,15 +69,10 @@ class DeadAppServerLocksTest {
     private final ExternalServices services = new ExternalServices();
     private AppServerProcess doomed;
     private RunningApp survivor;
-    private WsClient client;
-    private Thread collector;
-    private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+    private FrameObserver client;
 
     @AfterEach
     void stop() {
-        if (collector != null) {
-            collector.interrupt();
-        }
         if (client != null) {
             client.close();
         }
@@ -118,7 +112,7 @@ class DeadAppServerLocksTest {
                 sender.sendMessage(new ServiceBusMessage("{\"id\":\"" + id + "\"}").setMessageId(id)
                         .setContentType("application/json"));
                 Awaitility.await().atMost(Duration.ofSeconds(10))
-                        .until(() -> received.containsKey(id) || claimedByDoomed(id));
+                        .until(() -> client.saw(id) || claimedByDoomed(id));
                 held = claimedByDoomed(id) ? id : null;
             }
         }
@@ -135,12 +129,12 @@ class DeadAppServerLocksTest {
             Instant until = services.westServiceBus.lockedUntil(SUBSCRIPTION).get(token);
             return until != null && until.isAfter(firstUntil);
         });
-        assertFalse(received.containsKey(held), "a held message reached the client");
+        assertFalse(client.saw(held), "a held message reached the client");
 
         doomed.kill();
         String message = held;
-        Awaitility.await().atMost(bound).until(() -> received.containsKey(message));
-        assertEquals(1, received.get(message).get());
+        Awaitility.await().atMost(bound).until(() -> client.saw(message));
+        assertEquals(1, client.times(message));
         assertEquals(0, services.westServiceBus.deadLetterDepth(SUBSCRIPTION));
     }
 
@@ -153,37 +147,19 @@ class DeadAppServerLocksTest {
     }
 
     private Map<String, String> settings(String owner, String primary) {
-        Map<String, String> settings = new LinkedHashMap<>(services.productionSettings());
-        settings.put("xregion.webpubsub.primary", primary);
-        settings.put("xregion.servicebus.dedup.store", "redis");
-        settings.put("xregion.servicebus.dedup.redis.endpoints", redis.url());
-        settings.put("xregion.servicebus.dedup.redis.owner", owner);
-        settings.put("xregion.servicebus.outbox.directory", work.resolve(owner + "-outbox").toString());
-        settings.put("xregion.leadership.file.root", work.resolve(owner + "-leadership").toString());
-        // a loaded machine must not make the survivor think westus lost and broadcast past the client
-        settings.put("xregion.webpubsub.health.timeout-ms", "3000");
-        settings.put("xregion.webpubsub.health.failure-threshold", "5");
-        return settings;
+        return TestSettings.production(services).redisStore(redis, owner)
+                .with("xregion.webpubsub.primary", primary)
+                .with("xregion.servicebus.outbox.directory", work.resolve(owner + "-outbox").toString())
+                .with("xregion.leadership.file.root", work.resolve(owner + "-leadership").toString())
+                // a loaded machine must not make the survivor think westus lost and broadcast past the client
+                .with("xregion.webpubsub.health.timeout-ms", "3000")
+                .with("xregion.webpubsub.health.failure-threshold", "5").build();
     }
 
     /** The app in its own JVM with the shipped routes, but for a processing route that never ends. */
     private AppServerProcess startDoomed() {
         try {
-            Path routes = Files.createDirectories(work.resolve("doomed-routes"));
-            try (var files = Files.list(Path.of("routes"))) {
-                for (Path route : files.filter(p -> p.toString().endsWith(".camel.yaml")).toList()) {
-                    Files.copy(route, routes.resolve(route.getFileName()));
-                }
-            }
-            Files.writeString(routes.resolve("process.camel.yaml"), """
-                    - route:
-                        id: servicebus-process
-                        from:
-                          uri: direct:process
-                          steps:
-                            - delay:
-                                constant: 600000
-                    """);
+            Path routes = StuckProcessing.routesIn(work.resolve("doomed-routes"));
             Map<String, String> settings = new HashMap<>(settings("doomed", "eastus"));
             settings.put("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
             return AppServerProcess.start(settings, "dead-app-server-locks-doomed", START);
@@ -194,24 +170,7 @@ class DeadAppServerLocksTest {
 
     private void connectClient() {
         // negotiate answers 503 until the survivor's first probe has found an instance healthy
-        Awaitility.await().atMost(START)
-                .until(() -> HttpCalls.get(survivor.url("/negotiate?userId=client")).status() == 200);
-        client = WsClient.connect(HttpCalls.get(survivor.url("/negotiate?userId=client")).json().get("url").asText(),
-                "json.webpubsub.azure.v1");
-        client.nextJson(Duration.ofSeconds(5));
-        collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                WsClient.Frame frame = client.poll(Duration.ofMillis(100));
-                if (frame != null) {
-                    JsonNode data = frame.json().path("data");
-                    if (data.has("id")) {
-                        received.computeIfAbsent(data.get("id").asText(), id -> new AtomicInteger()).incrementAndGet();
-                    }
-                }
-            }
-        });
-        collector.setDaemon(true);
-        collector.start();
+        client = FrameObserver.counting(survivor, "client", "id", START);
     }
 
     private boolean claimedByDoomed(String id) {

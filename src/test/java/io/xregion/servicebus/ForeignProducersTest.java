@@ -29,9 +29,8 @@ import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import com.azure.messaging.servicebus.models.SubQueue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.xregion.dev.DevEmulators;
 import io.xregion.emulator.servicebus.JsServiceBusClient;
-import io.xregion.emulator.servicebus.ServiceBusEmulator;
+import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.LogCapture;
 import io.xregion.testing.NodeSdks;
@@ -40,6 +39,7 @@ import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * azure-messaging-servicebus as producers, a json.webpubsub.azure.v1 client and a plain WebSocket client.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("slow")
 class ForeignProducersTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -90,11 +91,11 @@ class ForeignProducersTest {
         collect(json, frame -> jsonClient.add(frame.json()));
         collect(plain, plainClient::add);
         for (String name : NAMESPACES) {
-            JsServiceBusClient client = JsServiceBusClient.connect(namespace(name), WAIT);
+            JsServiceBusClient client = JsServiceBusClient.connect(app.namespace(name), WAIT);
             closing.add(client);
             js.put(name, client);
             ServiceBusSenderClient sender = new ServiceBusClientBuilder()
-                    .connectionString(namespace(name).connectionString()).sender().topicName("events")
+                    .connectionString(app.namespace(name).connectionString()).sender().topicName("events")
                     .buildClient();
             closing.add(sender);
             javaSenders.put(name, sender);
@@ -119,21 +120,7 @@ class ForeignProducersTest {
     }
 
     private void collect(WsClient client, Consumer<WsClient.Frame> into) {
-        closing.add(0, client);
-        Thread collector = new Thread(() -> {
-            while (!client.isClosed()) {
-                WsClient.Frame frame = client.poll(Duration.ofMillis(100));
-                if (frame != null) {
-                    into.accept(frame);
-                }
-            }
-        });
-        collector.setDaemon(true);
-        collector.start();
-    }
-
-    private ServiceBusEmulator namespace(String name) {
-        return app.bean("devEmulators", DevEmulators.class).serviceBus().get(name);
+        closing.add(0, FrameObserver.watching(client, into));
     }
 
     /** The same message into both namespaces, as active replication writes it. */
@@ -170,8 +157,8 @@ class ForeignProducersTest {
      */
     private void awaitEverythingSettled() {
         for (String name : NAMESPACES) {
-            Awaitility.await().atMost(WAIT).until(() -> namespace(name).depth(SUBSCRIPTION) == 0
-                    && namespace(name).locked(SUBSCRIPTION) == 0);
+            Awaitility.await().atMost(WAIT).until(() -> app.namespace(name).depth(SUBSCRIPTION) == 0
+                    && app.namespace(name).locked(SUBSCRIPTION) == 0);
         }
         String marker = "marker-" + markers.incrementAndGet();
         HttpCalls.Answer sent = HttpCalls.post(app.url("/broadcast"), "text/plain", marker);
@@ -266,7 +253,7 @@ class ForeignProducersTest {
         for (String name : NAMESPACES) {
             js.get(name).ok("send", "entity", "events", "messages", List.of(fromJs));
             javaSenders.get(name).sendMessage(fromJava);
-            Awaitility.await().atMost(WAIT).until(() -> namespace(name).deadLetterDepth(SUBSCRIPTION) == 2);
+            Awaitility.await().atMost(WAIT).until(() -> app.namespace(name).deadLetterDepth(SUBSCRIPTION) == 2);
         }
         awaitEverythingSettled();
 
@@ -284,7 +271,7 @@ class ForeignProducersTest {
         }
         // and with the Java SDK's
         try (ServiceBusReceiverClient deadLetters = new ServiceBusClientBuilder()
-                .connectionString(namespace("westus").connectionString()).receiver().topicName("events")
+                .connectionString(app.namespace("westus").connectionString()).receiver().topicName("events")
                 .subscriptionName("xregion").subQueue(SubQueue.DEAD_LETTER_QUEUE)
                 .receiveMode(ServiceBusReceiveMode.RECEIVE_AND_DELETE).buildClient()) {
             List<ServiceBusReceivedMessage> westus = new ArrayList<>();

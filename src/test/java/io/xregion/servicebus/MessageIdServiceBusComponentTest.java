@@ -6,27 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
 import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ResolveEndpointFailedException;
-import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
 import org.apache.camel.component.azure.servicebus.ServiceBusConstants;
 import org.apache.camel.component.azure.servicebus.ServiceBusEndpoint;
 import org.apache.camel.component.azure.servicebus.ServiceBusType;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
 
-import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
-import io.xregion.health.HealthChanges;
 import io.xregion.testing.Keys;
 
 /**
@@ -35,37 +28,13 @@ import io.xregion.testing.Keys;
  * (the workaround may then go), or when the stock option configurer, which the workaround borrows by the stock scheme
  * name, stops taking the options the routes give.
  */
-class MessageIdServiceBusComponentTest extends CamelTestSupport {
+class MessageIdServiceBusComponentTest extends OursAndStockTestSupport {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private ServiceBusEmulator namespace;
-
     @Override
-    protected void doPreSetup() {
-        namespace = ServiceBusEmulator.start(ServiceBusEmulatorOptions.of("eastus", Keys.random())
-                .withTopic("events", "audit"));
-    }
-
-    @Override
-    protected void doPostTearDown() {
-        namespace.close();
-    }
-
-    @Override
-    protected CamelContext createCamelContext() throws Exception {
-        CamelContext context = super.createCamelContext();
-        ServiceBusNamespace eastus = ServiceBusNamespace.of("eastus", namespace.connectionString(),
-                Duration.ofSeconds(5), 0);
-        NamespaceHealth health = new NamespaceHealth(List.of(eastus), 1000, 2, 2, Clock.systemUTC());
-        MessageIdServiceBusComponent ours = new MessageIdServiceBusComponent("eastus",
-                new SendOutcomeRecorder(health, ServiceBusCounters.none(), new HealthChanges(10, Clock.systemUTC())), 256);
-        ours.getConfiguration().setConnectionString(namespace.connectionString());
-        context.addComponent("azure-servicebus-eastus", ours);
-        ServiceBusComponent stock = new ServiceBusComponent();
-        stock.getConfiguration().setConnectionString(namespace.connectionString());
-        context.addComponent("azure-servicebus", stock);
-        return context;
+    protected ServiceBusEmulatorOptions namespaceOptions() {
+        return ServiceBusEmulatorOptions.of("eastus", Keys.random()).withTopic("events", "audit");
     }
 
     private void send(String endpoint) {

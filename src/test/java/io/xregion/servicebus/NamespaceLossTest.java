@@ -5,25 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.xregion.testing.HttpCalls;
+import io.xregion.testing.Closer;
+import io.xregion.testing.FrameObserver;
+import io.xregion.testing.NumberedPosts;
 import io.xregion.testing.RunningApp;
-import io.xregion.testing.WsClient;
+import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * answer was made) or {@code skipped} (already known lost). Every message must still reach a real WebSocket client
  * exactly once.
  */
+@Tag("slow")
 class NamespaceLossTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -44,81 +39,30 @@ class NamespaceLossTest {
     @TempDir
     Path outboxDirectory;
 
+    @RegisterExtension
+    final Closer closer = new Closer();
+
     private RunningApp app;
-    private WsClient observer;
-    private final Map<Integer, AtomicInteger> seen = new ConcurrentHashMap<>();
-    private Thread collector;
+    private FrameObserver observer;
 
     private void start(Map<String, String> settings) {
-        Map<String, String> properties = new HashMap<>(RunningApp.serviceBusFaultRun(outboxDirectory));
-        properties.put("xregion.servicebus.send.try-timeout-ms", "3000");
-        properties.put("xregion.servicebus.send.max-retries", "1");
-        // a probe every second, as shipped: the loss is seen through the probe or the first failed send
-        properties.put("xregion.servicebus.health.interval-ms", "1000");
-        properties.put("xregion.servicebus.health.timeout-ms", "400");
-        properties.putAll(settings);
-        app = RunningApp.start(properties);
-        Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
-        observer = WsClient.connect(HttpCalls.get(app.url("/negotiate?userId=observer")).json().get("url").asText(),
-                "json.webpubsub.azure.v1");
-        observer.nextJson(Duration.ofSeconds(5));
-        collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                WsClient.Frame frame = observer.poll(Duration.ofMillis(100));
-                if (frame != null && frame.json().path("data").has("n")) {
-                    seen.computeIfAbsent(frame.json().path("data").get("n").asInt(), n -> new AtomicInteger())
-                            .incrementAndGet();
-                }
-            }
-        });
-        collector.setDaemon(true);
-        collector.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (collector != null) {
-            collector.interrupt();
-        }
-        if (observer != null) {
-            observer.close();
-        }
-        if (app != null) {
-            app.close();
-        }
+        app = closer.add(RunningApp.start(TestSettings.dev().serviceBusFaultRun(outboxDirectory)
+                .with("xregion.servicebus.send.try-timeout-ms", "3000")
+                .with("xregion.servicebus.send.max-retries", "1")
+                // a probe every second, as shipped: the loss is seen through the probe or the first failed send
+                .with("xregion.servicebus.health.interval-ms", "1000")
+                .with("xregion.servicebus.health.timeout-ms", "400")
+                .with(settings).build()));
+        observer = closer.add(FrameObserver.counting(app, "observer", "n", Duration.ofSeconds(10)));
     }
 
     private void dev(String namespace, String action) {
-        HttpCalls.Answer answer = HttpCalls.post(app.url("/dev/servicebus/" + namespace + "/" + action), null, null);
-        assertEquals(200, answer.status(), answer.body());
+        app.dev("servicebus", namespace, action);
     }
 
     /** Publishes 0..count-1 from four threads; the loss comes when message {@code lossAt} is reached. */
     private List<JsonNode> publishThrough(int count, int lossAt, Runnable loss) throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        List<JsonNode> answers = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<?>> workers = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            workers.add(pool.submit(() -> {
-                for (int n = next.getAndIncrement(); n < count; n = next.getAndIncrement()) {
-                    if (n == lossAt) {
-                        loss.run();
-                    }
-                    HttpCalls.Answer answer = HttpCalls.post(app.url("/publish"), "application/json",
-                            "{\"n\":" + n + "}");
-                    assertEquals(202, answer.status(), answer.body());
-                    answers.add(answer.json());
-                }
-                return null;
-            }));
-        }
-        for (Future<?> worker : workers) {
-            worker.get(5, TimeUnit.MINUTES);
-        }
-        pool.shutdown();
-        return answers;
+        return NumberedPosts.post(app.url("/publish"), count, lossAt, loss);
     }
 
     /** What each namespace's outcomes were, counted: for the failure messages. */
@@ -138,10 +82,8 @@ class NamespaceLossTest {
     }
 
     private void assertEveryMessageReachedTheClientOnce(int count) {
-        Awaitility.await("every message broadcast").atMost(WAIT).until(() -> seen.size() == count);
-        List<Integer> twice = seen.entrySet().stream().filter(e -> e.getValue().get() != 1)
-                .map(Map.Entry::getKey).toList();
-        assertEquals(List.of(), twice, "messages broadcast more than once");
+        Awaitility.await("every message broadcast").atMost(WAIT).until(() -> observer.distinct() == count);
+        assertEquals(List.of(), observer.duplicated(), "messages broadcast more than once");
     }
 
     @ParameterizedTest(name = "{0}")

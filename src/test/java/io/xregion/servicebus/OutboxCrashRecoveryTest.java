@@ -7,7 +7,6 @@ import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +17,10 @@ import io.xregion.testing.AuditSubscription;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RunningApp;
+import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * both namespaces are down, is killed without warning, and once started again with the namespaces back delivers
  * every message it had answered "queued" for, in order, with the same MessageIds.
  */
+@Tag("slow")
 class OutboxCrashRecoveryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -48,16 +50,10 @@ class OutboxCrashRecoveryTest {
     /** Starts the app as its own process, settings given as system properties (which override the file). */
     private Process startApp() throws Exception {
         port = RunningApp.freePort();
-        Map<String, String> settings = new LinkedHashMap<>(services.productionSettings());
-        settings.put("camel.server.port", Integer.toString(port));
-        settings.put("camel.management.port", Integer.toString(RunningApp.freePort()));
-        settings.put("xregion.servicebus.outbox.directory", outboxDirectory.toString());
-        settings.put("xregion.servicebus.outbox.poll-ms", "100");
-        settings.put("xregion.servicebus.outbox.backoff.initial-ms", "200");
-        settings.put("xregion.servicebus.outbox.backoff.max-ms", "1000");
-        settings.put("xregion.servicebus.send.try-timeout-ms", "1000");
-        settings.put("xregion.servicebus.send.max-retries", "0");
-        settings.put("xregion.servicebus.health.interval-ms", "300");
+        Map<String, String> settings = TestSettings.production(services).quickOutbox(outboxDirectory)
+                .with("camel.server.port", Integer.toString(port))
+                .with("camel.management.port", Integer.toString(RunningApp.freePort()))
+                .with("xregion.servicebus.health.interval-ms", "300").build();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));

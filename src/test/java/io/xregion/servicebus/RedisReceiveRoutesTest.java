@@ -8,30 +8,27 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.NotifyBuilder;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.azure.servicebus.ServiceBusConstants;
-import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.IdempotentRepository;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 import io.xregion.servicebus.dedup.ClaimPendingException;
 import io.xregion.servicebus.dedup.RedisDuplicateStore;
 import io.xregion.servicebus.dedup.RedisStores;
 import io.xregion.testing.RedisServer;
+import io.xregion.testing.TestSettings;
 
 /**
  * The receive route (routes/servicebus-receive.camel.yaml) on the redis store, through Camel 4.17.0's idempotent
@@ -39,55 +36,24 @@ import io.xregion.testing.RedisServer;
  * neither when add threw (the exchange then fails: the path a copy claimed elsewhere takes back to Service Bus).
  * Another app server is a second store with its own owner on the same redis-server.
  */
-class RedisReceiveRoutesTest extends ServiceBusRouteTestSupport {
+@Tag("slow")
+class RedisReceiveRoutesTest extends ReceiveRouteTestSupport {
 
-    private static RedisServer redis;
-    private MockEndpoint process;
+    @RegisterExtension
+    static final RedisServer redis = RedisServer.start();
     private RedisDuplicateStore otherAppServer;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @Override
-    public boolean isUseAdviceWith() {
-        return true;
-    }
-
-    @Override
-    protected boolean namespacesNeeded() {
-        return false;
-    }
-
-    @Override
-    protected List<String> routeFiles() {
-        return List.of("http-api", "servicebus-receive", "servicebus-receive-once");
-    }
 
     @Override
     protected Map<String, String> settings() {
-        return Map.of("xregion.servicebus.receive.retry.max-retries", "0",
-                "xregion.servicebus.dedup.store", "redis",
-                "xregion.servicebus.dedup.redis.endpoints", redis.url(),
-                "xregion.servicebus.dedup.redis.owner", "this-app-server",
-                "xregion.servicebus.dedup.redis.claim-lease-ms", "1000",
-                "xregion.servicebus.dedup.redis.claim-wait-ms", "600",
-                "xregion.servicebus.dedup.redis.poll-ms", "20");
+        return TestSettings.dev().redisStore(redis, "this-app-server")
+                .with("xregion.servicebus.receive.retry.max-retries", "0")
+                .with("xregion.servicebus.dedup.redis.claim-lease-ms", "1000")
+                .with("xregion.servicebus.dedup.redis.claim-wait-ms", "600")
+                .with("xregion.servicebus.dedup.redis.poll-ms", "20").build();
     }
 
     @BeforeEach
-    void receiveFromTheTest() throws Exception {
-        RouteBuilder.addRoutes(context, routes -> routes.from("direct:process").routeId("process").to("mock:process"));
-        AdviceWith.adviceWith(context, "servicebus-receive-primary", r -> r.replaceFromWith("direct:eastus"));
-        AdviceWith.adviceWith(context, "servicebus-receive-secondary", r -> r.replaceFromWith("direct:westus"));
-        context.start();
-        process = getMockEndpoint("mock:process");
+    void startTheOtherAppServer() {
         otherAppServer = RedisStores.started(RedisStores.appSettings(redis, "other-app-server", 3000, 5000, 1000));
     }
 
@@ -103,13 +69,6 @@ class RedisReceiveRoutesTest extends ServiceBusRouteTestSupport {
         try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
             return jedis.get("xregion:dedup:" + messageId);
         }
-    }
-
-    private Exchange receive(String namespace, String messageId) {
-        return template.send("direct:" + namespace, exchange -> {
-            exchange.getMessage().setHeader(ServiceBusConstants.MESSAGE_ID, messageId);
-            exchange.getMessage().setBody("{\"n\":1}");
-        });
     }
 
     @Test

@@ -6,153 +6,83 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.xregion.dev.DevEmulators;
-import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.testing.AuditSubscription;
+import io.xregion.testing.Closer;
+import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
+import io.xregion.testing.NumberedPosts;
 import io.xregion.testing.RunningApp;
-import io.xregion.testing.WsClient;
+import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole chain under faults: publish API → Service Bus (active or passive replication, outbox) → deduplicated
  * receive → broadcast to Web PubSub → a real WebSocket client, which must see every message exactly once.
  */
+@Tag("slow")
 class ServiceBusReplicationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String SUBSCRIPTION = "events/subscriptions/xregion";
 
     @TempDir
     Path outboxDirectory;
 
+    @RegisterExtension
+    final Closer closer = new Closer();
+
     private RunningApp app;
-    private WsClient observer;
-    private final Map<Integer, AtomicInteger> seen = new ConcurrentHashMap<>();
-    private Thread collector;
+    private FrameObserver observer;
 
     private void start(String mode) {
         start(mode, Map.of());
     }
 
     private void start(String mode, Map<String, String> extra) {
-        Map<String, String> properties = new HashMap<>(RunningApp.serviceBusFaultRun(outboxDirectory));
-        properties.put("xregion.servicebus.mode", mode);
-        properties.putAll(extra);
-        app = RunningApp.start(properties);
-        Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
-        observer = WsClient.connect(HttpCalls.get(app.url("/negotiate?userId=observer")).json().get("url").asText(),
-                "json.webpubsub.azure.v1");
-        observer.nextJson(Duration.ofSeconds(5));
-        collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                WsClient.Frame frame = observer.poll(Duration.ofMillis(100));
-                if (frame != null) {
-                    JsonNode data = frame.json().path("data");
-                    if (data.has("n")) {
-                        seen.computeIfAbsent(data.get("n").asInt(), n -> new AtomicInteger()).incrementAndGet();
-                    }
-                }
-            }
-        });
-        collector.setDaemon(true);
-        collector.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (collector != null) {
-            collector.interrupt();
-        }
-        if (observer != null) {
-            observer.close();
-        }
-        if (app != null) {
-            app.close();
-        }
-    }
-
-    private ServiceBusEmulator namespace(String name) {
-        return app.bean("devEmulators", DevEmulators.class).serviceBus().get(name);
-    }
-
-    private void dev(String namespace, String action) {
-        HttpCalls.Answer answer = HttpCalls.post(app.url("/dev/servicebus/" + namespace + "/" + action), null, null);
-        assertEquals(200, answer.status(), answer.body());
+        app = closer.add(RunningApp.start(TestSettings.dev().serviceBusFaultRun(outboxDirectory)
+                .with("xregion.servicebus.mode", mode).with(extra).build()));
+        observer = closer.add(FrameObserver.counting(app, "observer", "n", Duration.ofSeconds(10)));
     }
 
     private static String body(int n) {
         return "{\"n\":" + n + "}";
     }
 
+    private void dev(String namespace, String action) {
+        app.dev("servicebus", namespace, action);
+    }
+
     /** Publishes 0..count-1 from four threads; switches run when the given message numbers are reached. */
     private List<JsonNode> publish(int count, Map<Integer, Runnable> switches) throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        List<JsonNode> answers = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<List<JsonNode>>> workers = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            workers.add(pool.submit(() -> {
-                List<JsonNode> mine = new ArrayList<>();
-                for (int n = next.getAndIncrement(); n < count; n = next.getAndIncrement()) {
-                    Runnable change = switches.get(n);
-                    if (change != null) {
-                        change.run();
-                    }
-                    long before = System.nanoTime();
-                    HttpCalls.Answer answer = HttpCalls.post(app.url("/publish"), "application/json", body(n));
-                    long millis = (System.nanoTime() - before) / 1_000_000;
-                    if (millis > 1500) {
-                        System.err.println("SLOW publish " + n + " took " + millis + " ms: " + answer.body());
-                    }
-                    assertEquals(202, answer.status(), answer.body());
-                    mine.add(answer.json());
-                }
-                return mine;
-            }));
-        }
-        for (Future<List<JsonNode>> worker : workers) {
-            answers.addAll(worker.get(5, TimeUnit.MINUTES));
-        }
-        pool.shutdown();
-        return answers;
+        return NumberedPosts.post(app.url("/publish"), count, switches);
     }
 
     /** Every message broadcast once; waits until both namespaces are drained so late duplicates would show. */
     private void assertProcessedExactlyOnce(int count) {
-        Awaitility.await().atMost(WAIT).until(() -> seen.size() == count);
+        Awaitility.await().atMost(WAIT).until(() -> observer.distinct() == count);
         for (String namespace : List.of("eastus", "westus")) {
-            Awaitility.await().atMost(WAIT).until(() -> namespace(namespace).depth("events/subscriptions/xregion") == 0
-                    && namespace(namespace).locked("events/subscriptions/xregion") == 0);
+            Awaitility.await().atMost(WAIT).until(() -> app.namespace(namespace).depth(SUBSCRIPTION) == 0
+                    && app.namespace(namespace).locked(SUBSCRIPTION) == 0);
         }
         MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> meters.get("xregion.servicebus.processed").counter().count() == count);
-        List<Integer> twice = seen.entrySet().stream().filter(e -> e.getValue().get() != 1).map(Map.Entry::getKey)
-                .toList();
-        assertEquals(List.of(), twice, "messages broadcast more than once");
-        assertEquals(0, namespace("eastus").deadLetterDepth("events/subscriptions/xregion"));
-        assertEquals(0, namespace("westus").deadLetterDepth("events/subscriptions/xregion"));
-    }
-
-    private double counter(String name, String... tags) {
-        MeterRegistry meters = app.context().getRegistry().findSingleByType(MeterRegistry.class);
-        return meters.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+        assertEquals(List.of(), observer.duplicated(), "messages broadcast more than once");
+        assertEquals(0, app.namespace("eastus").deadLetterDepth(SUBSCRIPTION));
+        assertEquals(0, app.namespace("westus").deadLetterDepth(SUBSCRIPTION));
     }
 
     @Test
@@ -165,8 +95,8 @@ class ServiceBusReplicationTest {
                 "while westus was down its copy was skipped");
         assertTrue(answers.stream().anyMatch(a -> a.get("namespaces").path("westus").asText().equals("accepted")));
         assertProcessedExactlyOnce(2000);
-        assertTrue(counter("xregion.servicebus.duplicates") > 0, "both copies arrived, and the second was dropped");
-        assertTrue(counter("xregion.servicebus.sends", "namespace", "westus", "outcome", "unavailable") >= 1);
+        assertTrue(app.meter("xregion.servicebus.duplicates") > 0, "both copies arrived, and the second was dropped");
+        assertTrue(app.meter("xregion.servicebus.sends", "namespace", "westus", "outcome", "unavailable") >= 1);
     }
 
     @Test
@@ -185,24 +115,24 @@ class ServiceBusReplicationTest {
 
         assertTrue(answers.stream().allMatch(a -> a.get("status").asText().equals("sent")));
         assertProcessedExactlyOnce(2000);
-        assertTrue(counter("xregion.servicebus.failovers", "to", "westus") >= 1, "primary → secondary");
-        assertTrue(counter("xregion.servicebus.failovers", "to", "eastus") >= 1, "and back");
+        assertTrue(app.meter("xregion.servicebus.failovers", "to", "westus") >= 1, "primary → secondary");
+        assertTrue(app.meter("xregion.servicebus.failovers", "to", "eastus") >= 1, "and back");
         // sticky: from the first swap (~500) until westus went down (~1200) every message went to westus, although
         // eastus was back from ~900; a balancer that returned to the primary would have sent westus only ~400
-        double westus = counter("xregion.servicebus.sends", "namespace", "westus", "outcome", "accepted");
-        double eastus = counter("xregion.servicebus.sends", "namespace", "eastus", "outcome", "accepted");
+        double westus = app.meter("xregion.servicebus.sends", "namespace", "westus", "outcome", "accepted");
+        double eastus = app.meter("xregion.servicebus.sends", "namespace", "eastus", "outcome", "accepted");
         assertTrue(westus > 600, "westus accepted " + westus);
         assertTrue(eastus > 800, "eastus accepted " + eastus);
         // a send slower than hedge-after-ms went to the other namespace too (same MessageId, dropped by the receivers,
         // as assertProcessedExactlyOnce shows); a hedge to a namespace going down is not accepted there. So every
         // message was accepted at least once, and twice at most for the hedged ones
-        double hedges = counter("xregion.servicebus.hedges");
+        double hedges = app.meter("xregion.servicebus.hedges");
         assertTrue(westus + eastus >= 2000 && westus + eastus <= 2000 + hedges, "accepted " + (westus + eastus)
                 + " times for 2000 messages and " + hedges + " hedges");
     }
 
     private List<String> audit(String namespace, int count) {
-        return AuditSubscription.messageIds(namespace(namespace), count, WAIT);
+        return AuditSubscription.messageIds(app.namespace(namespace), count, WAIT);
     }
 
     @Test
@@ -228,7 +158,7 @@ class ServiceBusReplicationTest {
         assertEquals(published, audit("eastus", 50), "delivered in the order they were published, same MessageIds");
         dev("westus", "up");
         assertProcessedExactlyOnce(50);
-        assertEquals(50.0, counter("xregion.servicebus.outbox.delivered"));
+        assertEquals(50.0, app.meter("xregion.servicebus.outbox.delivered"));
     }
 
     @Test
@@ -247,10 +177,10 @@ class ServiceBusReplicationTest {
         assertEquals(502, unauthorized.status(), unauthorized.body());
         assertEquals("ServiceBusUnauthorized", unauthorized.json().get("error").get("code").asText());
 
-        assertEquals(0.0, counter("xregion.servicebus.sends", "namespace", "westus"), "nothing failed over");
-        assertEquals(0.0, counter("xregion.servicebus.failovers"));
-        assertEquals(0, namespace("westus").depth("events/subscriptions/audit"));
-        assertEquals(1, namespace("eastus").depth("events/subscriptions/audit"), "only the warm-up message");
+        assertEquals(0.0, app.meter("xregion.servicebus.sends", "namespace", "westus"), "nothing failed over");
+        assertEquals(0.0, app.meter("xregion.servicebus.failovers"));
+        assertEquals(0, app.namespace("westus").depth("events/subscriptions/audit"));
+        assertEquals(1, app.namespace("eastus").depth("events/subscriptions/audit"), "only the warm-up message");
     }
 
     @Test
@@ -268,6 +198,6 @@ class ServiceBusReplicationTest {
         }
         pool.shutdown();
         assertProcessedExactlyOnce(1);
-        assertEquals(39.0, counter("xregion.servicebus.duplicates"), "40 copies in all, one processed");
+        assertEquals(39.0, app.meter("xregion.servicebus.duplicates"), "40 copies in all, one processed");
     }
 }

@@ -24,6 +24,7 @@ import io.xregion.health.HealthChanges;
 import io.xregion.http.ApiErrors;
 import io.xregion.servicebus.dedup.DuplicateStoreConfiguration;
 import io.xregion.testing.Keys;
+import io.xregion.testing.TestSettings;
 
 /**
  * Route tests of the Service Bus routes: the real route files ({@code routes/servicebus-*.camel.yaml} and the route
@@ -86,12 +87,11 @@ abstract class ServiceBusRouteTestSupport extends CamelTestSupport {
         Properties overrides = new Properties();
         overrides.put("xregion.servicebus.eastus.connection-string", connectionString(eastus));
         overrides.put("xregion.servicebus.westus.connection-string", connectionString(westus));
-        overrides.put("xregion.servicebus.entity", "events");
-        overrides.put("xregion.servicebus.entity-type", "topic");
-        overrides.put("xregion.servicebus.subscription", "xregion");
-        overrides.put("xregion.servicebus.send.try-timeout-ms", "1000");
-        overrides.put("xregion.servicebus.send.max-retries", "0");
-        overrides.put("xregion.servicebus.outbox.directory", outboxDirectory.toString());
+        // the outbox's own timing as shipped: the outbox tests drive its drain themselves
+        overrides.putAll(TestSettings.dev().topic()
+                .with("xregion.servicebus.send.try-timeout-ms", "1000")
+                .with("xregion.servicebus.send.max-retries", "0")
+                .with("xregion.servicebus.outbox.directory", outboxDirectory.toString()).build());
         overrides.putAll(settings());
         context.getPropertiesComponent().setOverrideProperties(overrides);
         // the app's common tags, as its registry (io.xregion.observe.XregionMeterRegistry) adds them

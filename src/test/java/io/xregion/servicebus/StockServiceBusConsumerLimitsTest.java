@@ -3,7 +3,6 @@ package io.xregion.servicebus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,17 +15,12 @@ import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import com.azure.messaging.servicebus.models.SubQueue;
-import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.emulator.servicebus.ServiceBusEmulatorOptions;
-import io.xregion.health.HealthChanges;
 import io.xregion.testing.Keys;
 
 /**
@@ -35,19 +29,18 @@ import io.xregion.testing.Keys;
  * fail when an upgrade lifts a limit (the workaround may then go); the others show the workaround doing what the
  * stock consumer cannot, against the emulator.
  */
-class StockServiceBusConsumerLimitsTest extends CamelTestSupport {
+class StockServiceBusConsumerLimitsTest extends OursAndStockTestSupport {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private ServiceBusEmulator namespace;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
     @Override
-    protected void doPreSetup() {
+    protected ServiceBusEmulatorOptions namespaceOptions() {
         // short locks and two deliveries: a message nobody settles is dead-lettered within seconds
-        namespace = ServiceBusEmulator.start(ServiceBusEmulatorOptions.of("eastus", Keys.random())
+        return ServiceBusEmulatorOptions.of("eastus", Keys.random())
                 .withQueues("stock-values", "stock-refused", "our-values", "our-refused")
-                .withLockDuration(Duration.ofSeconds(1)).withMaxDeliveryCount(2));
+                .withLockDuration(Duration.ofSeconds(1)).withMaxDeliveryCount(2);
     }
 
     @Override
@@ -55,23 +48,7 @@ class StockServiceBusConsumerLimitsTest extends CamelTestSupport {
         for (AutoCloseable client : clients) {
             client.close();
         }
-        namespace.close();
-    }
-
-    @Override
-    protected CamelContext createCamelContext() throws Exception {
-        CamelContext context = super.createCamelContext();
-        ServiceBusNamespace eastus = ServiceBusNamespace.of("eastus", namespace.connectionString(),
-                Duration.ofSeconds(5), 0);
-        MessageIdServiceBusComponent ours = new MessageIdServiceBusComponent("eastus", new SendOutcomeRecorder(
-                new NamespaceHealth(List.of(eastus), 1000, 2, 2, Clock.systemUTC()), ServiceBusCounters.none(),
-                new HealthChanges(10, Clock.systemUTC())), 256);
-        ours.getConfiguration().setConnectionString(namespace.connectionString());
-        context.addComponent("azure-servicebus-eastus", ours);
-        ServiceBusComponent stock = new ServiceBusComponent();
-        stock.getConfiguration().setConnectionString(namespace.connectionString());
-        context.addComponent("azure-servicebus", stock);
-        return context;
+        super.doPostTearDown();
     }
 
     private ServiceBusClientBuilder builder() {

@@ -6,32 +6,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
+import io.xregion.testing.Closer;
 import io.xregion.testing.ExternalServices;
+import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RedisServer;
 import io.xregion.testing.RunningApp;
-import io.xregion.testing.WsClient;
+import io.xregion.testing.TestSettings;
 
 /**
  * Two app servers (eastus's and westus's, production profile) reading both copies of actively replicated messages
  * from the same two namespaces, with the redis duplicate store on a real redis-server: each message reaches a real
  * WebSocket client once. Then Redis stopped and started again mid-run under each hold policy.
  */
+@Tag("slow")
 class TwoAppServersRedisTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -40,30 +40,18 @@ class TwoAppServersRedisTest {
     @TempDir
     Path outboxes;
 
+    @RegisterExtension
+    final Closer closer = new Closer();
+
     private ExternalServices services;
     private RedisServer redis;
     private final List<RunningApp> apps = new ArrayList<>();
-    private WsClient observer;
-    private Thread collector;
-    private final Map<Integer, AtomicInteger> seen = new ConcurrentHashMap<>();
+    private FrameObserver observer;
 
     @BeforeEach
     void startServices() {
-        services = new ExternalServices();
-        redis = RedisServer.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (collector != null) {
-            collector.interrupt();
-        }
-        if (observer != null) {
-            observer.close();
-        }
-        apps.forEach(RunningApp::close);
-        redis.close();
-        services.close();
+        services = closer.add(new ExternalServices());
+        redis = closer.add(RedisServer.start());
     }
 
     private RunningApp app(String region, long holdMillis) {
@@ -71,25 +59,23 @@ class TwoAppServersRedisTest {
     }
 
     private RunningApp app(String region, long holdMillis, String store) {
-        Map<String, String> properties = new HashMap<>(services.productionSettings());
-        properties.putAll(RunningApp.fastHealth(500, 500));
-        properties.put("xregion.webpubsub.primary", region);
-        properties.put("xregion.servicebus.outbox.directory", outboxes.resolve(region).toString());
-        // one message at a time per namespace: the emulator serves competing receivers in turn, so the two copies of
-        // a message often land on different app servers (what broke the memory store)
-        properties.put("xregion.servicebus.receive.max-concurrent-calls", "1");
-        properties.put("xregion.servicebus.dedup.store", store);
-        properties.put("xregion.servicebus.dedup.redis.endpoints", redis.url());
-        properties.put("xregion.servicebus.dedup.redis.owner", region + "-app");
-        properties.put("xregion.servicebus.dedup.redis.claim-lease-ms", "2000");
-        properties.put("xregion.servicebus.dedup.redis.claim-wait-ms", "5000");
-        properties.put("xregion.servicebus.dedup.redis.poll-ms", "20");
-        properties.put("xregion.servicebus.dedup.redis.probe-interval-ms", "200");
-        properties.put("xregion.servicebus.dedup.redis.connect-timeout-ms", "300");
-        properties.put("xregion.servicebus.dedup.redis.timeout-ms", "1000");
-        properties.put("xregion.servicebus.dedup.redis.hold-ms", Long.toString(holdMillis));
+        Map<String, String> properties = TestSettings.production(services).fastHealth(500, 500)
+                .with("xregion.webpubsub.primary", region)
+                .with("xregion.servicebus.outbox.directory", outboxes.resolve(region).toString())
+                // one message at a time per namespace: the emulator serves competing receivers in turn, so the two
+                // copies of a message often land on different app servers (what broke the memory store)
+                .with("xregion.servicebus.receive.max-concurrent-calls", "1")
+                .redisStore(redis, region + "-app")
+                .with("xregion.servicebus.dedup.store", store)
+                .with("xregion.servicebus.dedup.redis.claim-lease-ms", "2000")
+                .with("xregion.servicebus.dedup.redis.claim-wait-ms", "5000")
+                .with("xregion.servicebus.dedup.redis.poll-ms", "20")
+                .with("xregion.servicebus.dedup.redis.probe-interval-ms", "200")
+                .with("xregion.servicebus.dedup.redis.connect-timeout-ms", "300")
+                .with("xregion.servicebus.dedup.redis.timeout-ms", "1000")
+                .with("xregion.servicebus.dedup.redis.hold-ms", Long.toString(holdMillis)).build();
         RunningApp app = RunningApp.start(properties);
-        apps.add(app);
+        apps.add(closer.add(app));
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
         return app;
@@ -103,24 +89,7 @@ class TwoAppServersRedisTest {
         app("eastus", holdMillis, store);
         app("westus", holdMillis, store);
         // negotiate answers 503 until the app server's first probe has found an instance healthy
-        Awaitility.await().atMost(WAIT)
-                .until(() -> HttpCalls.get(apps.get(0).url("/negotiate?userId=observer")).status() == 200);
-        observer = WsClient.connect(HttpCalls.get(apps.get(0).url("/negotiate?userId=observer")).json().get("url")
-                .asText(), "json.webpubsub.azure.v1");
-        observer.nextJson(Duration.ofSeconds(5));
-        collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                WsClient.Frame frame = observer.poll(Duration.ofMillis(100));
-                if (frame != null) {
-                    JsonNode data = frame.json().path("data");
-                    if (data.has("n")) {
-                        seen.computeIfAbsent(data.get("n").asInt(), n -> new AtomicInteger()).incrementAndGet();
-                    }
-                }
-            }
-        });
-        collector.setDaemon(true);
-        collector.start();
+        observer = closer.add(FrameObserver.counting(apps.get(0), "observer", "n", WAIT));
     }
 
     private void publish(int from, int to) {
@@ -143,7 +112,7 @@ class TwoAppServersRedisTest {
     private void assertExactlyOnce(int from, int to) {
         awaitSeen(from, to);
         awaitDrained();
-        List<Integer> notOnce = range(from, to).filter(n -> seen.get(n).get() != 1).boxed().toList();
+        List<Integer> notOnce = range(from, to).filter(n -> observer.times(n) != 1).boxed().toList();
         assertEquals(List.of(), notOnce, "messages broadcast more than once");
         assertEquals(0, services.eastServiceBus.deadLetterDepth(SUBSCRIPTION));
         assertEquals(0, services.westServiceBus.deadLetterDepth(SUBSCRIPTION));
@@ -151,9 +120,9 @@ class TwoAppServersRedisTest {
 
     private void awaitSeen(int from, int to) {
         try {
-            Awaitility.await().atMost(WAIT).until(() -> range(from, to).allMatch(seen::containsKey));
+            Awaitility.await().atMost(WAIT).until(() -> range(from, to).allMatch(observer::saw));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("not seen: " + range(from, to).filter(n -> !seen.containsKey(n)).boxed().toList()
+            throw new AssertionError("not seen: " + range(from, to).filter(n -> !observer.saw(n)).boxed().toList()
                     + "; processed " + apps.stream().map(a -> counter(a, "xregion.servicebus.processed")).toList()
                     + "; received " + apps.stream().map(a -> counter(a, "xregion.servicebus.received")).toList()
                     + "; duplicates " + apps.stream().map(a -> counter(a, "xregion.servicebus.duplicates")).toList()
@@ -202,7 +171,7 @@ class TwoAppServersRedisTest {
         redis.stop();
         publish(200, 260);
         Awaitility.await().atMost(WAIT).until(() -> anyHealthSays("\"dedup.state\":\"holding\""));
-        assertTrue(range(200, 260).noneMatch(seen::containsKey), "nothing processed while holding");
+        assertTrue(range(200, 260).noneMatch(observer::saw), "nothing processed while holding");
         redis.startAgain();
         assertExactlyOnce(200, 260);
         for (RunningApp app : apps) {
@@ -224,9 +193,9 @@ class TwoAppServersRedisTest {
             int from = sent;
             publish(from, from + 200);
             sent += 200;
-            Awaitility.await().atMost(WAIT).until(() -> range(from, from + 200).allMatch(seen::containsKey));
+            Awaitility.await().atMost(WAIT).until(() -> range(from, from + 200).allMatch(observer::saw));
             awaitDrained();
-            twice = range(0, sent).filter(n -> seen.get(n).get() > 1).count();
+            twice = range(0, sent).filter(n -> observer.times(n) > 1).count();
         }
         assertTrue(twice > 0, "no message was processed twice: this run could not show what the redis store does");
         System.out.println("memory store, two app servers: " + twice + " of " + sent + " messages processed twice");
@@ -242,7 +211,7 @@ class TwoAppServersRedisTest {
         Awaitility.await().atMost(WAIT).until(() -> anyHealthSays("\"dedup.state\":\"holding\""));
         // well past any finite hold the tests use: still holding, still nothing processed
         Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-                .until(() -> range(20, 60).noneMatch(seen::containsKey) && !anyHealthSays("degraded"));
+                .until(() -> range(20, 60).noneMatch(observer::saw) && !anyHealthSays("degraded"));
         redis.startAgain();
         assertExactlyOnce(20, 60);
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.xregion.testing.HeadlessChromium;
@@ -24,6 +25,7 @@ import io.xregion.testing.RunningApp;
  * down and coming back by itself, lists both changes, shows no secret and loads nothing but its own files. Leaves
  * screenshots in target/status-page/ (docs/images/status-page.png is the one taken with eastus down).
  */
+@Tag("slow")
 class StatusPageBrowserTest {
 
     /** Detection (fast health below) plus one refresh of the page, with room for a machine shared by many builds. */

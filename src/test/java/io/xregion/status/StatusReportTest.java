@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -27,6 +26,7 @@ import io.xregion.testing.HttpCalls;
 import io.xregion.testing.Keys;
 import io.xregion.testing.RedisServer;
 import io.xregion.testing.RunningApp;
+import io.xregion.testing.TestSettings;
 
 /**
  * /observe/status.json on the management port of the real app (dev profile, passive replication, the redis duplicate
@@ -34,6 +34,7 @@ import io.xregion.testing.RunningApp;
  * the JSON or the page's files. The namespace's loss comes last: passive replication stays on the other namespace after.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("slow")
 class StatusReportTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -48,19 +49,12 @@ class StatusReportTest {
     static void start() throws Exception {
         redis = RedisServer.start(REDIS_PASSWORD);
         outbox = Files.createTempDirectory("xregion-status-outbox");
-        Map<String, String> settings = new LinkedHashMap<>(RunningApp.fastHealth(300, 300));
-        settings.put("xregion.dev.access-key", DEV_KEY);
-        settings.put("xregion.servicebus.mode", "passive");
-        settings.put("xregion.servicebus.send.try-timeout-ms", "1000");
-        settings.put("xregion.servicebus.send.max-retries", "0");
-        settings.put("xregion.servicebus.health.interval-ms", "300");
-        settings.put("xregion.servicebus.health.timeout-ms", "200");
-        settings.put("xregion.servicebus.outbox.directory", outbox.toString());
-        settings.put("xregion.servicebus.dedup.store", "redis");
-        settings.put("xregion.servicebus.dedup.redis.endpoints", redis.url());
-        settings.put("xregion.servicebus.dedup.redis.access-key", REDIS_PASSWORD);
-        settings.put("xregion.status.recent-changes", "20");
-        app = RunningApp.start(settings);
+        app = RunningApp.start(TestSettings.dev().fastHealth(300, 300).quickOutbox(outbox).quickNamespaceProbe()
+                .redisStore(redis, "status-test")
+                .with("xregion.dev.access-key", DEV_KEY)
+                .with("xregion.servicebus.mode", "passive")
+                .with("xregion.servicebus.dedup.redis.access-key", REDIS_PASSWORD)
+                .with("xregion.status.recent-changes", "20").build());
         Awaitility.await("both instances UP").atMost(WAIT).until(() -> instanceStates().equals(List.of("UP", "UP")));
     }
 

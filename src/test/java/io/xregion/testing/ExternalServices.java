@@ -1,6 +1,5 @@
 package io.xregion.testing;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
@@ -29,22 +28,9 @@ public final class ExternalServices implements AutoCloseable {
                 .withHost("127.0.0.2").withTopic("events", "xregion", "audit"));
     }
 
-    /** The settings a production deployment would take from its environment. */
+    /** The settings a production deployment would take from its environment: TestSettings#production. */
     public Map<String, String> productionSettings() {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put(RunningApp.PROFILE, "prod");
-        settings.put("xregion.webpubsub.eastus.connection-string", eastWebPubSub.connectionString());
-        settings.put("xregion.webpubsub.westus.connection-string", westWebPubSub.connectionString());
-        settings.put("xregion.servicebus.eastus.connection-string", eastServiceBus.connectionString());
-        settings.put("xregion.servicebus.westus.connection-string", westServiceBus.connectionString());
-        settings.put("xregion.servicebus.entity", "events");
-        settings.put("xregion.servicebus.entity-type", "topic");
-        settings.put("xregion.servicebus.subscription", "xregion");
-        // most tests negotiate for users they name, many times a second
-        settings.put("xregion.webpubsub.negotiate.allow-anonymous", "true");
-        settings.put("xregion.webpubsub.negotiate.rate-limit.per-address", "0");
-        settings.put("xregion.webpubsub.negotiate.rate-limit.per-user", "0");
-        return settings;
+        return TestSettings.production(this).build();
     }
 
     @Override

@@ -13,12 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 /**
  * A real redis-server (Debian's package; .ci/run installs it when missing) of the test's own, on a free loopback
  * port, without persistence: {@code --port N --bind 127.0.0.1 --save '' --appendonly no}. Stop and start it again on
- * the same port to drill an outage.
+ * the same port to drill an outage. A class's own: {@code @RegisterExtension static final RedisServer redis =
+ * RedisServer.start();} stops it after the class's tests.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable, AfterAllCallback {
 
     private final int port;
     private final String password;
@@ -130,5 +134,10 @@ public final class RedisServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 }

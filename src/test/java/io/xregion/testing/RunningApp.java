@@ -9,6 +9,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
 import io.xregion.XRegionApp;
+import io.xregion.dev.DevEmulators;
+import io.xregion.emulator.servicebus.ServiceBusEmulator;
 
 /**
  * The real app, started the way XRegionApp starts it (same application.properties, same routes), on free ports and
@@ -63,37 +65,14 @@ public final class RunningApp implements AutoCloseable {
         return new RunningApp(main, port, managementPort);
     }
 
-    /** Fast health settings for failover tests: interval and timeout as given, thresholds 2/2. */
+    /** TestSettings#fastHealth alone (kept for the many tests that start from it). */
     public static Map<String, String> fastHealth(int intervalMillis, int timeoutMillis) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("xregion.webpubsub.health.interval-ms", Integer.toString(intervalMillis));
-        properties.put("xregion.webpubsub.health.timeout-ms", Integer.toString(timeoutMillis));
-        properties.put("xregion.webpubsub.health.confirm-delay-ms", "50");
-        properties.put("xregion.webpubsub.health.failure-threshold", "2");
-        properties.put("xregion.webpubsub.health.success-threshold", "2");
-        return properties;
+        return TestSettings.dev().fastHealth(intervalMillis, timeoutMillis).build();
     }
 
-    /**
-     * Settings for Service Bus fault runs: fast Web PubSub health, the topic {@code events} with the app's
-     * subscription {@code xregion} and the tests' {@code audit}, a 1 s send budget, a quick reachability probe and a
-     * quick outbox in the given directory.
-     */
+    /** TestSettings#serviceBusFaultRun alone (kept for the many tests that start from it). */
     public static Map<String, String> serviceBusFaultRun(java.nio.file.Path outboxDirectory) {
-        Map<String, String> properties = fastHealth(500, 500);
-        properties.put("xregion.servicebus.entity", "events");
-        properties.put("xregion.servicebus.entity-type", "topic");
-        properties.put("xregion.servicebus.subscription", "xregion");
-        properties.put("xregion.dev.servicebus.extra-subscriptions", "audit");
-        properties.put("xregion.servicebus.send.try-timeout-ms", "1000");
-        properties.put("xregion.servicebus.send.max-retries", "0");
-        properties.put("xregion.servicebus.health.interval-ms", "300");
-        properties.put("xregion.servicebus.health.timeout-ms", "200");
-        properties.put("xregion.servicebus.outbox.directory", outboxDirectory.toString());
-        properties.put("xregion.servicebus.outbox.poll-ms", "100");
-        properties.put("xregion.servicebus.outbox.backoff.initial-ms", "200");
-        properties.put("xregion.servicebus.outbox.backoff.max-ms", "1000");
-        return properties;
+        return TestSettings.dev().serviceBusFaultRun(outboxDirectory).build();
     }
 
     public CamelContext context() {
@@ -109,6 +88,23 @@ public final class RunningApp implements AutoCloseable {
         io.micrometer.core.instrument.MeterRegistry meters = context().getRegistry()
                 .findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
         return meters.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    /**
+     * A switch of the dev profile's local Azure (docs/local-azure.md): {@code dev("servicebus", "westus", "down")}
+     * posts /dev/servicebus/westus/down, which must answer 200.
+     */
+    public void dev(String kind, String name, String action) {
+        HttpCalls.Answer answer = HttpCalls.post(url("/dev/" + kind + "/" + name + "/" + action), null, null);
+        if (answer.status() != 200) {
+            throw new AssertionError("/dev/" + kind + "/" + name + "/" + action + " answered " + answer.status()
+                    + ": " + answer.body());
+        }
+    }
+
+    /** The dev profile's local Service Bus namespace of that name. */
+    public ServiceBusEmulator namespace(String name) {
+        return bean("devEmulators", DevEmulators.class).serviceBus().get(name);
     }
 
     public String url(String path) {

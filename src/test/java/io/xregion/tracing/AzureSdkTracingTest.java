@@ -15,15 +15,10 @@ import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusProcessorClient;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +33,7 @@ import io.xregion.testing.RunningApp;
  * xregion's send span), and xregion continues a message the traced SDK sent (its process span is a child of the
  * SDK's {@code ServiceBus.message} span).
  */
+@Tag("slow")
 class AzureSdkTracingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -45,13 +41,9 @@ class AzureSdkTracingTest {
     @TempDir
     Path outbox;
 
-    private final InMemorySpanExporter exported = InMemorySpanExporter.create();
-    private final OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exported))
-                    .build())
-            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+    private final InMemoryTracing tracing = new InMemoryTracing();
     private final ClientOptions tracedSdk = new ClientOptions()
-            .setTracingOptions(new OpenTelemetryTracingOptions().setOpenTelemetry(openTelemetry));
+            .setTracingOptions(new OpenTelemetryTracingOptions().setOpenTelemetry(tracing.openTelemetry));
     private RunningApp app;
 
     @AfterEach
@@ -59,14 +51,14 @@ class AzureSdkTracingTest {
         if (app != null) {
             app.close();
         }
-        openTelemetry.close();
+        tracing.close();
     }
 
     @Test
     void theSdksSpansAndXregionsJoinInOneTraceBothWays() {
         Map<String, String> settings = new HashMap<>(RunningApp.serviceBusFaultRun(outbox));
         settings.put("xregion.tracing.enabled", "true");
-        app = RunningApp.start(settings, Map.of("openTelemetry", openTelemetry));
+        app = RunningApp.start(settings, tracing.bean());
         ServiceBusEmulator eastus = app.bean("devEmulators", DevEmulators.class).serviceBus().get("eastus");
 
         // xregion sends, the traced SDK processes (the audit subscription)
@@ -104,7 +96,7 @@ class AzureSdkTracingTest {
     }
 
     private Spans spans() {
-        return new Spans(exported.getFinishedSpanItems());
+        return tracing.spans();
     }
 
     /** The one span, or null while there is none (more than one fails). */

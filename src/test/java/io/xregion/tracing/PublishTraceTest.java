@@ -17,15 +17,10 @@ import java.util.stream.Stream;
 
 import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +38,7 @@ import io.xregion.testing.WsClient;
  * and the duplicate dropped, and the broadcast's calls to Web PubSub; read back with an in-memory exporter (the
  * OpenTelemetry bound as a bean, which xregion uses instead of building its own).
  */
+@Tag("slow")
 class PublishTraceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -50,11 +46,7 @@ class PublishTraceTest {
     @TempDir
     Path outbox;
 
-    private final InMemorySpanExporter exported = InMemorySpanExporter.create();
-    private final OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exported))
-                    .build())
-            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+    private final InMemoryTracing tracing = new InMemoryTracing();
     private RunningApp app;
     private WsClient client;
 
@@ -66,7 +58,7 @@ class PublishTraceTest {
         if (app != null) {
             app.close();
         }
-        openTelemetry.close();
+        tracing.close();
     }
 
     @Test
@@ -74,7 +66,7 @@ class PublishTraceTest {
         Map<String, String> settings = new HashMap<>(RunningApp.serviceBusFaultRun(outbox));
         settings.put("xregion.tracing.enabled", "true");
         settings.put("xregion.servicebus.mode", "active");
-        app = RunningApp.start(settings, Map.of("openTelemetry", openTelemetry));
+        app = RunningApp.start(settings, tracing.bean());
         Awaitility.await().atMost(WAIT).until(() -> HttpCalls.get(app.url("/negotiate?userId=reader")).status() == 200);
         client = WsClient.connect(HttpCalls.get(app.url("/negotiate?userId=reader")).json().get("url").asText(),
                 "json.webpubsub.azure.v1");
@@ -96,12 +88,12 @@ class PublishTraceTest {
         });
         // both copies settled (the duplicate may come after the broadcast), the broadcast's calls ended
         Awaitility.await().atMost(WAIT).until(() -> {
-            Spans now = new Spans(exported.getFinishedSpanItems());
+            Spans now = tracing.spans();
             List<SpanData> processed = now.messaging(SpanKind.CONSUMER, messageId);
             return processed.size() == 2 && processed.stream().anyMatch(s -> !now.httpCallsUnder(s).isEmpty()
                     && now.httpCallsUnder(s).size() == 2);
         });
-        Spans spans = new Spans(exported.getFinishedSpanItems());
+        Spans spans = tracing.spans();
 
         // the publish: Camel's span of POST /publish
         SpanData publish = single(spans.where(s -> "camel-platform-http".equals(s.getAttributes().get(Spans.COMPONENT))
@@ -162,7 +154,7 @@ class PublishTraceTest {
         String next = "trace-" + UUID.randomUUID();
         assertEquals(202, HttpCalls.call("POST", app.url("/publish"), Map.of("Content-Type", "application/json",
                 "Idempotency-Key", next), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)).status());
-        Spans after = Awaitility.await().atMost(WAIT).until(() -> new Spans(exported.getFinishedSpanItems()),
+        Spans after = Awaitility.await().atMost(WAIT).until(() -> tracing.spans(),
                 now -> now.messaging(SpanKind.PRODUCER, next).size() == 2);
         for (SpanData send : after.messaging(SpanKind.PRODUCER, next)) {
             SpanData root = send;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,14 +15,17 @@ import java.util.stream.Collectors;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.xregion.testing.AppServerProcess;
+import io.xregion.testing.Closer;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RedisServer;
+import io.xregion.testing.TestSettings;
 import io.xregion.testing.WsClient;
 
 /**
@@ -37,6 +39,7 @@ import io.xregion.testing.WsClient;
  * <p>Which app server gets which copy is the namespaces' dispatch to their competing receivers, so messages are
  * published one at a time (at most ten) until one was processed by westus's app server.
  */
+@Tag("slow")
 class TraceAcrossAppServersTest {
 
     private static final Duration START = Duration.ofSeconds(120);
@@ -45,31 +48,22 @@ class TraceAcrossAppServersTest {
     @TempDir
     Path work;
 
-    private final ExternalServices services = new ExternalServices();
-    private final RedisServer redis = RedisServer.start();
-    private final List<AppServerProcess> apps = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
+    private final ExternalServices services = closer.add(new ExternalServices());
+    private final RedisServer redis = closer.add(RedisServer.start());
     private WsClient client;
-
-    @AfterEach
-    void stop() {
-        if (client != null) {
-            client.close();
-        }
-        apps.forEach(AppServerProcess::close);
-        redis.close();
-        services.close();
-    }
 
     @Test
     void aMessagePublishedInOneRegionAndProcessedInTheOtherIsOneTrace() throws Exception {
         CompletableFuture<AppServerProcess> west = CompletableFuture.supplyAsync(() -> start("westus"));
         AppServerProcess east = start("eastus");
-        apps.add(east);
-        apps.add(west.join());
+        closer.add(east);
+        closer.add(west.join());
         Awaitility.await().atMost(START)
                 .until(() -> HttpCalls.get(east.url("/negotiate?userId=reader")).status() == 200);
-        client = WsClient.connect(HttpCalls.get(east.url("/negotiate?userId=reader")).json().get("url").asText(),
-                "json.webpubsub.azure.v1");
+        client = closer.add(WsClient.connect(HttpCalls.get(east.url("/negotiate?userId=reader")).json().get("url")
+                .asText(), "json.webpubsub.azure.v1"));
         client.nextJson(Duration.ofSeconds(10));
 
         String processedInWest = null;
@@ -136,21 +130,18 @@ class TraceAcrossAppServersTest {
     }
 
     private AppServerProcess start(String region) {
-        Map<String, String> settings = new LinkedHashMap<>(services.productionSettings());
-        settings.put("xregion.webpubsub.primary", region);
-        settings.put("xregion.servicebus.dedup.store", "redis");
-        settings.put("xregion.servicebus.dedup.redis.endpoints", redis.url());
-        settings.put("xregion.servicebus.dedup.redis.owner", region + "-app");
-        settings.put("xregion.servicebus.outbox.directory", work.resolve(region + "-outbox").toString());
-        settings.put("xregion.leadership.file.root", work.resolve(region + "-leadership").toString());
-        // one message at a time per namespace: the copies of a message spread over both app servers
-        settings.put("xregion.servicebus.receive.max-concurrent-calls", "1");
-        settings.put("xregion.webpubsub.health.timeout-ms", "3000");
-        settings.put("xregion.webpubsub.health.failure-threshold", "5");
-        // tracing on, exported as OTLP JSON lines to the process's output, soon after each span ends
-        settings.put("xregion.tracing.enabled", "true");
-        settings.put("otel.traces.exporter", "experimental-otlp/stdout");
-        settings.put("otel.bsp.schedule.delay", "100");
+        Map<String, String> settings = TestSettings.production(services).redisStore(redis, region + "-app")
+                .with("xregion.webpubsub.primary", region)
+                .with("xregion.servicebus.outbox.directory", work.resolve(region + "-outbox").toString())
+                .with("xregion.leadership.file.root", work.resolve(region + "-leadership").toString())
+                // one message at a time per namespace: the copies of a message spread over both app servers
+                .with("xregion.servicebus.receive.max-concurrent-calls", "1")
+                .with("xregion.webpubsub.health.timeout-ms", "3000")
+                .with("xregion.webpubsub.health.failure-threshold", "5")
+                // tracing on, exported as OTLP JSON lines to the process's output, soon after each span ends
+                .with("xregion.tracing.enabled", "true")
+                .with("otel.traces.exporter", "experimental-otlp/stdout")
+                .with("otel.bsp.schedule.delay", "100").build();
         try {
             return AppServerProcess.start(settings, logName(region), START);
         } catch (Exception e) {

@@ -18,6 +18,7 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import io.xregion.testing.RunningApp;
 import io.xregion.testing.WsClient;
 
 /** Tracing is off unless switched on, and a bad tracing setting stops the start, naming it and hiding its value. */
+@Tag("slow")
 class TracingSwitchTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -23,12 +23,14 @@ import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import io.xregion.health.HealthState;
 
 /** Malformed input to every endpoint gets a 4xx with a JSON error body, and nothing a caller sends leaks a secret. */
+@Tag("slow")
 class ApiInputTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);

@@ -24,6 +24,7 @@ import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * WebHook-Request-Origin) and through a key rotation (events signed by the instance's secondary key), on the
  * production profile, against an emulated instance that calls the app's event handler as the service does.
  */
+@Tag("slow")
 class EventHandlerOriginsAndKeysTest {
 
     private static final String CUSTOM_DOMAIN = "chat.contoso.example";

@@ -1,25 +1,26 @@
 package io.xregion.webpubsub;
 
+import static io.xregion.testing.EastusReplicas.SHARDS;
+import static io.xregion.testing.EastusReplicas.failbackCloses;
+import static io.xregion.testing.EastusReplicas.leads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.xregion.testing.AppServerProcess;
+import io.xregion.testing.Closer;
+import io.xregion.testing.EastusReplicas;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
-import io.xregion.testing.RunningApp;
 
 /**
  * Two replicas of eastus's app server, each its own JVM process (a file lock is the process's: in one JVM the second
@@ -28,49 +29,19 @@ import io.xregion.testing.RunningApp;
  * directory. Exactly one of them closes the home groups on westus, as counted by the westus emulator, when the app
  * servers start and when eastus comes back; once the leader is killed, the other takes over.
  */
+@Tag("slow")
 class FailbackLeaderTest {
 
-    private static final int SHARDS = 2;
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final List<String> HOME_GROUPS = List.of("xregion.home.eastus.0", "xregion.home.eastus.1");
 
     @TempDir
     Path data;
 
-    private final ExternalServices services = new ExternalServices();
-    private final List<AppServerProcess> replicas = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        replicas.forEach(AppServerProcess::close);
-        services.close();
-    }
-
-    private Map<String, String> replica(int n) {
-        Map<String, String> settings = new LinkedHashMap<>(services.productionSettings());
-        settings.putAll(RunningApp.fastHealth(500, 500));
-        settings.put("xregion.webpubsub.home-groups.shards", Integer.toString(SHARDS));
-        settings.put("xregion.webpubsub.failback.pace-ms", "100");
-        settings.put("xregion.leadership.file.root", data.resolve("leadership").toString());
-        settings.put("xregion.leadership.file.acquire-interval-ms", "300");
-        settings.put("xregion.servicebus.outbox.directory", data.resolve("outbox-" + n).toString());
-        return settings;
-    }
-
-    /** How often westus was asked to close each home group. */
-    private List<Long> westusCloses() {
-        return HOME_GROUPS.stream().map(services.westWebPubSub::groupCloses).toList();
-    }
-
-    private static double failbackCloses(AppServerProcess replica) {
-        return replica.counter("xregion_webpubsub_calls_total", "operation=\"failback-close\"",
-                "instance=\"westus\"", "outcome=\"accepted\"");
-    }
-
-    private static double leads(AppServerProcess replica) {
-        return replica.counter("xregion_webpubsub_failback_leader", "namespace=\"xregion-failback-eastus\"");
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
+    private final ExternalServices services = closer.add(new ExternalServices());
+    private EastusReplicas replicas;
 
     private static void awaitRegion(AppServerProcess replica, String region) {
         Awaitility.await().atMost(WAIT).until(() -> {
@@ -81,51 +52,40 @@ class FailbackLeaderTest {
 
     private void eastusDownAndUp() {
         services.eastWebPubSub.down();
-        replicas.stream().filter(AppServerProcess::alive).forEach(r -> awaitRegion(r, "westus"));
+        replicas.all().stream().filter(AppServerProcess::alive).forEach(r -> awaitRegion(r, "westus"));
         services.eastWebPubSub.up();
-        replicas.stream().filter(AppServerProcess::alive).forEach(r -> awaitRegion(r, "eastus"));
+        replicas.all().stream().filter(AppServerProcess::alive).forEach(r -> awaitRegion(r, "eastus"));
     }
 
     @Test
     void oneReplicaPerRegionFailsBackAndTheOtherTakesOverWhenItDies() throws Exception {
-        CompletableFuture<AppServerProcess> first = CompletableFuture.supplyAsync(() -> start(0));
-        CompletableFuture<AppServerProcess> second = CompletableFuture.supplyAsync(() -> start(1));
-        replicas.add(first.join());
-        replicas.add(second.join());
+        replicas = closer.add(EastusReplicas.start(services, data, "failback-leader-replica", START));
 
         // both started with eastus UP: the start-up failback, once, by the leader
-        Awaitility.await().atMost(WAIT).until(() -> westusCloses().equals(List.of(1L, 1L)));
-        AppServerProcess leader = replicas.stream().filter(r -> failbackCloses(r) == SHARDS).findFirst()
+        Awaitility.await().atMost(WAIT).until(() -> replicas.westusCloses().equals(List.of(1L, 1L)));
+        AppServerProcess leader = replicas.all().stream().filter(r -> failbackCloses(r) == SHARDS).findFirst()
                 .orElseThrow(() -> new AssertionError("no replica counted the start-up failback"));
-        AppServerProcess follower = replicas.get(replicas.indexOf(leader) == 0 ? 1 : 0);
+        AppServerProcess follower = replicas.get(replicas.all().indexOf(leader) == 0 ? 1 : 0);
         assertEquals(0, failbackCloses(follower), "the follower closed home groups too");
         assertEquals(1, leads(leader), "the leader's gauge");
         assertEquals(0, leads(follower), "the follower's gauge");
 
         // eastus lost and back, seen by both replicas: the leader alone fails back
         eastusDownAndUp();
-        Awaitility.await().atMost(WAIT).until(() -> westusCloses().equals(List.of(2L, 2L)));
+        Awaitility.await().atMost(WAIT).until(() -> replicas.westusCloses().equals(List.of(2L, 2L)));
         Awaitility.await().atMost(WAIT).until(() -> failbackCloses(leader) == 2 * SHARDS);
         assertEquals(0, failbackCloses(follower), "the follower closed home groups too");
-        assertEquals(List.of(2L, 2L), westusCloses(), "each home group closed once per failback");
+        assertEquals(List.of(2L, 2L), replicas.westusCloses(), "each home group closed once per failback");
 
         // the leader dies: the follower takes over and runs the failback it was keeping (the leader might have died
         // in the middle of it), then the next one
         leader.kill();
-        Awaitility.await().atMost(WAIT).until(() -> westusCloses().equals(List.of(3L, 3L)));
+        Awaitility.await().atMost(WAIT).until(() -> replicas.westusCloses().equals(List.of(3L, 3L)));
         assertEquals(SHARDS, failbackCloses(follower));
         assertEquals(1, leads(follower), "the new leader's gauge");
         eastusDownAndUp();
-        Awaitility.await().atMost(WAIT).until(() -> westusCloses().equals(List.of(4L, 4L)));
+        Awaitility.await().atMost(WAIT).until(() -> replicas.westusCloses().equals(List.of(4L, 4L)));
         assertEquals(2 * SHARDS, failbackCloses(follower));
         assertTrue(follower.alive());
-    }
-
-    private AppServerProcess start(int n) {
-        try {
-            return AppServerProcess.start(replica(n), "failback-leader-replica-" + n, START);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -16,9 +16,11 @@ import io.xregion.testing.RunningApp;
 import io.xregion.testing.WsClient;
 import org.apache.camel.builder.NotifyBuilder;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Failed calls count against an instance's health; failback can be switched off; answers are counted. */
+@Tag("slow")
 class FailureSignalsAndSwitchesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);

@@ -7,19 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.xregion.testing.Closer;
 import io.xregion.testing.ExternalServices;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RunningApp;
+import io.xregion.testing.TestSettings;
 import io.xregion.testing.WsClient;
 
 /**
@@ -28,6 +29,7 @@ import io.xregion.testing.WsClient;
  * eastus's app server starts, its primary's first UP runs failback, which closes exactly those clients on westus
  * (westus's own stay), and they negotiate home.
  */
+@Tag("slow")
 class ForeignHomeFailbackTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -36,28 +38,18 @@ class ForeignHomeFailbackTest {
     @TempDir
     Path data;
 
-    private final ExternalServices services = new ExternalServices();
-    private final List<RunningApp> apps = new ArrayList<>();
-    private final List<WsClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        clients.forEach(WsClient::close);
-        apps.forEach(RunningApp::close);
-        services.close();
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
+    private final ExternalServices services = closer.add(new ExternalServices());
 
     private RunningApp appServer(String region, String other) {
-        Map<String, String> settings = new HashMap<>(services.productionSettings());
-        settings.putAll(RunningApp.fastHealth(500, 500));
-        settings.put("xregion.webpubsub.primary", region);
-        settings.put("xregion.servicebus.primary", region);
-        settings.put("xregion.servicebus.secondary", other);
-        settings.put("xregion.webpubsub.home-groups.shards", "2");
-        settings.put("xregion.webpubsub.failback.pace-ms", "100");
-        settings.put("xregion.servicebus.outbox.directory", data.resolve("outbox-" + region).toString());
-        RunningApp app = RunningApp.start(settings);
-        apps.add(app);
+        RunningApp app = closer.add(RunningApp.start(TestSettings.production(services).fastHealth(500, 500)
+                .with("xregion.webpubsub.primary", region)
+                .with("xregion.servicebus.primary", region)
+                .with("xregion.servicebus.secondary", other)
+                .with("xregion.webpubsub.home-groups.shards", "2")
+                .with("xregion.webpubsub.failback.pace-ms", "100")
+                .with("xregion.servicebus.outbox.directory", data.resolve("outbox-" + region).toString()).build()));
         Awaitility.await().atMost(WAIT).until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
         return app;
     }
@@ -69,8 +61,7 @@ class ForeignHomeFailbackTest {
     }
 
     private WsClient connect(JsonNode answer) {
-        WsClient client = WsClient.connect(answer.get("url").asText(), PROTOCOL);
-        clients.add(client);
+        WsClient client = closer.add(WsClient.connect(answer.get("url").asText(), PROTOCOL));
         assertEquals("connected", client.nextJson(WAIT).get("event").asText());
         return client;
     }

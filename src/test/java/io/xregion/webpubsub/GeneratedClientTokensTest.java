@@ -8,15 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLContext;
 
@@ -30,6 +27,7 @@ import io.xregion.http.ApiException;
 import io.xregion.security.AzureCredential;
 import io.xregion.testing.Keys;
 import io.xregion.testing.LocalEntraId;
+import io.xregion.testing.SettableClock;
 import io.xregion.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,23 +48,7 @@ class GeneratedClientTokensTest {
     private static LocalTls tls;
     private static WebPubSubEmulator emulator;
     private static SSLContext previousDefault;
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final SettableClock clock = new SettableClock(Instant.now());
 
     @BeforeAll
     static void start() throws Exception {
@@ -136,7 +118,7 @@ class GeneratedClientTokensTest {
         assertEquals(before + 2, emulator.generatedTokens(), "another user gets a token of his own");
         tokens.token(eastus, "chat", claims("alice", "home-eastus-2"));
         assertEquals(before + 3, emulator.generatedTokens(), "other groups: another token");
-        now.set(now.get().plus(Duration.ofMinutes(5)).plusSeconds(1));
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
         tokens.token(eastus, "chat", claims("alice", "home-eastus-1"));
         assertEquals(before + 4, emulator.generatedTokens(), "half the lifetime gone: a fresh token");
     }

@@ -4,27 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.azure.messaging.webpubsub.WebPubSubServiceClientBuilder;
 import com.azure.messaging.webpubsub.models.GetClientAccessTokenOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.dev.DevEmulators;
+import io.xregion.testing.Closer;
+import io.xregion.testing.FrameObserver;
 import io.xregion.testing.HttpCalls;
+import io.xregion.testing.NumberedPosts;
 import io.xregion.testing.RunningApp;
-import io.xregion.testing.WsClient;
+import io.xregion.testing.TestSettings;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,78 +32,34 @@ import org.junit.jupiter.params.provider.ValueSource;
  * fan-out's deadline (a broadcast that waited would name it {@code timeout}), and once its probes call it DOWN it is
  * {@code skipped}.
  */
+@Tag("slow")
 class InstanceLossTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
+    @RegisterExtension
+    final Closer closer = new Closer();
+
     private RunningApp app;
-    private WsClient observer;
-    private final Map<Integer, AtomicInteger> seen = new ConcurrentHashMap<>();
-    private Thread collector;
+    private FrameObserver observer;
 
     private void start() {
         // the shipped health settings: a probe every second, 400 ms timeout, thresholds 2/2
-        app = RunningApp.start(RunningApp.fastHealth(1000, 400));
+        app = closer.add(RunningApp.start(TestSettings.dev().fastHealth(1000, 400).build()));
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> HttpCalls.get(app.url("/negotiate")).status() == 200);
         // a client of the instance that survives, with a token from the official SDK
         String westus = app.bean("devEmulators", DevEmulators.class).webPubSub().get("westus").connectionString();
         String url = new WebPubSubServiceClientBuilder().connectionString(westus).hub("chat").buildClient()
                 .getClientAccessToken(new GetClientAccessTokenOptions().setUserId("observer")).getUrl();
-        observer = WsClient.connect(url, "json.webpubsub.azure.v1");
-        observer.nextJson(Duration.ofSeconds(5));
-        collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                WsClient.Frame frame = observer.poll(Duration.ofMillis(100));
-                if (frame != null && frame.json().path("data").has("n")) {
-                    seen.computeIfAbsent(frame.json().path("data").get("n").asInt(), n -> new AtomicInteger())
-                            .incrementAndGet();
-                }
-            }
-        });
-        collector.setDaemon(true);
-        collector.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (collector != null) {
-            collector.interrupt();
-        }
-        if (observer != null) {
-            observer.close();
-        }
-        if (app != null) {
-            app.close();
-        }
+        observer = closer.add(FrameObserver.counting(url, "n"));
     }
 
     private List<JsonNode> broadcastThrough(int count, int lossAt, String loss) throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        List<JsonNode> answers = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<?>> workers = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            workers.add(pool.submit(() -> {
-                for (int n = next.getAndIncrement(); n < count; n = next.getAndIncrement()) {
-                    if (n == lossAt) {
-                        HttpCalls.Answer switched = HttpCalls.post(app.url("/dev/webpubsub/eastus/" + loss), null,
-                                null);
-                        assertEquals(200, switched.status(), switched.body());
-                    }
-                    HttpCalls.Answer answer = HttpCalls.post(app.url("/broadcast"), "application/json",
-                            "{\"n\":" + n + "}");
-                    assertEquals(202, answer.status(), answer.body());
-                    answers.add(answer.json());
-                }
-                return null;
-            }));
-        }
-        for (Future<?> worker : workers) {
-            worker.get(5, TimeUnit.MINUTES);
-        }
-        pool.shutdown();
-        return answers;
+        return NumberedPosts.post(app.url("/broadcast"), count, lossAt, () -> {
+            HttpCalls.Answer switched = HttpCalls.post(app.url("/dev/webpubsub/eastus/" + loss), null, null);
+            assertEquals(200, switched.status(), switched.body());
+        });
     }
 
     private static Map<String, Long> eastusOutcomes(List<JsonNode> answers) {
@@ -131,8 +83,7 @@ class InstanceLossTest {
         if (loss.equals("partition")) {
             assertTrue(eastus.containsKey("pending"), "calls to the silent instance were left behind: " + eastus);
         }
-        Awaitility.await("every message at the client of westus").atMost(WAIT).until(() -> seen.size() == 300);
-        assertEquals(List.of(), seen.entrySet().stream().filter(e -> e.getValue().get() != 1).map(Map.Entry::getKey)
-                .toList(), "messages received more than once");
+        Awaitility.await("every message at the client of westus").atMost(WAIT).until(() -> observer.distinct() == 300);
+        assertEquals(List.of(), observer.duplicated(), "messages received more than once");
     }
 }

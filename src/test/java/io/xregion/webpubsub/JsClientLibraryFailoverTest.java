@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * protocol (it recovers on the dead instance first) and does not notice a silent instance for minutes; the deadline
  * here is 10 s. Each run prints how long each client took (a figure, not an assertion).
  */
+@Tag("slow")
 class JsClientLibraryFailoverTest {
 
     /** How long a client may take to receive again: far below the official client's 30 s recovery window. */

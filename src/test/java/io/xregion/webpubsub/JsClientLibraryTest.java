@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.testing.NodeSdks;
 import io.xregion.testing.WsClient;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * {@code mvn verify} runs them: its behaviour against fake instances and a fake negotiate on loopback, and what it
  * assumes of the official client it wraps.
  */
+@Tag("slow")
 class JsClientLibraryTest {
 
     @Test

@@ -15,6 +15,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.xregion.dev.DevEmulators;
@@ -28,6 +29,7 @@ import io.xregion.testing.WsClient;
  * a real client that connects with the URL is a member of that home's group on the instance, and a home xregion
  * does not know, or one that is no instance name at all, is a 400 with a JSON error.
  */
+@Tag("slow")
 class NegotiateHomeTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

@@ -20,6 +20,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * through the emulator's event handler to the app and back as a broadcast. Needs node and npm (installed once into
  * target/js-client from src/test/js/package-lock.json).
  */
+@Tag("slow")
 class OfficialJsClientTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);

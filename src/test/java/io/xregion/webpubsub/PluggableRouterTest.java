@@ -12,12 +12,14 @@ import java.util.Map;
 import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RunningApp;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * End to end: xregion.webpubsub.router names the bean that makes the routing choice, bound with a camel.beans line
  * or with @BindToRegistry, and negotiate follows it.
  */
+@Tag("slow")
 class PluggableRouterTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);

@@ -19,9 +19,11 @@ import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The production profile: the same routes, every connection string from outside, no emulators, no dev API. */
+@Tag("slow")
 class ProductionProfileTest {
 
     private ExternalServices services;

@@ -29,6 +29,7 @@ import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import io.xregion.health.HealthState;
 
@@ -36,6 +37,7 @@ import io.xregion.health.HealthState;
  * End to end: real WebSocket clients that get their URL from negotiate, two local Web PubSub instances, and the
  * dev control API pulling the primary down and up.
  */
+@Tag("slow")
 class WebPubSubFailoverTest {
 
     private static final int INTERVAL = 1000;

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import io.xregion.testing.RunningApp;
  * Choosing the store by configuration, its state in /dev/state and the health details, and settings that stop
  * start-up with a message naming the property and its environment variable, never the value.
  */
+@Tag("slow")
 class DuplicateStoreSettingsTest {
 
     @TempDir

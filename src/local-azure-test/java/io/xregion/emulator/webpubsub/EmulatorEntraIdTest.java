@@ -35,6 +35,7 @@ import io.xregion.testing.LocalEntraId;
 import io.xregion.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
@@ -45,6 +46,7 @@ import reactor.core.publisher.Mono;
  * REST calls and client URLs ({@code :generateToken}) alike, and the emulator refuses every other token as the
  * service does (401).
  */
+@Tag("slow")
 class EmulatorEntraIdTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);

@@ -48,6 +48,7 @@ import io.xregion.testing.WsClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * without a close or a reset, new ones are accepted and never answered, and {@code up} resets what the partition
  * held and serves again.
  */
+@Tag("slow")
 class EmulatorPartitionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);

@@ -20,6 +20,7 @@ import io.xregion.testing.NodeSdks;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * one node process serve the class, each test on entities of its own; the outage test has a namespace of its own.
  * Needs node and npm (installed once into target/js-client from src/test/js/package-lock.json).
  */
+@Tag("slow")
 class OfficialJsServiceBusTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);

@@ -33,9 +33,11 @@ import io.xregion.testing.Keys;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The official Java SDK (azure-messaging-servicebus) works against the emulator unchanged. */
+@Tag("slow")
 class ServiceBusEmulatorSdkTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);

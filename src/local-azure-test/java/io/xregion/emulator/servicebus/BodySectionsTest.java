@@ -20,6 +20,7 @@ import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import io.xregion.testing.Keys;
 import io.xregion.testing.NodeSdks;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * as a value, a sequence or a data section (its default, JSON-encoded) reaches the official Java SDK as that section,
  * with its content type, as from Service Bus.
  */
+@Tag("slow")
 class BodySectionsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);

@@ -33,6 +33,7 @@ import io.xregion.testing.LocalEntraId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
@@ -46,6 +47,7 @@ import reactor.core.publisher.Mono;
  * <p>The SDK trusts the JVM's default SSLContext only (azure-core-amqp 2.11's ConnectionHandler), so this test sets
  * it to one trusting the local certificate and puts the old one back afterwards.
  */
+@Tag("slow")
 class ServiceBusEmulatorEntraIdTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);

@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.List;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusException;
@@ -19,10 +17,10 @@ import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
 import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.azure.messaging.servicebus.ServiceBusSessionReceiverClient;
+import io.xregion.testing.Closer;
 import io.xregion.testing.Keys;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -35,22 +33,10 @@ class UnsupportedOperationsTest {
     /** Generous for a refusal on a loaded machine; a call left hanging runs into the SDK's three tries (3 x 10 s). */
     private static final Duration DEADLINE = TRY_TIMEOUT.multipliedBy(2);
 
-    private ServiceBusEmulator namespace;
-    private final List<AutoCloseable> clients = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        namespace = ServiceBusEmulator.start(ServiceBusEmulatorOptions.of("eastus", Keys.random())
-                .withQueues("orders"));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable client : clients) {
-            client.close();
-        }
-        namespace.close();
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
+    private final ServiceBusEmulator namespace = closer.add(ServiceBusEmulator.start(
+            ServiceBusEmulatorOptions.of("eastus", Keys.random()).withQueues("orders")));
 
     private ServiceBusClientBuilder builder() {
         return new ServiceBusClientBuilder().connectionString(namespace.connectionString())
@@ -73,7 +59,7 @@ class UnsupportedOperationsTest {
     @Test
     void scheduleMessageIsRefused() {
         ServiceBusSenderClient sender = builder().sender().queueName("orders").buildClient();
-        clients.add(sender);
+        closer.add(sender);
         sender.sendMessage(new ServiceBusMessage("warm up"));
         assertRefused(() -> sender.scheduleMessage(new ServiceBusMessage("later"),
                 OffsetDateTime.now().plusMinutes(1)), "scheduleMessages");
@@ -86,7 +72,7 @@ class UnsupportedOperationsTest {
         builder().sender().queueName("orders").buildClient().sendMessage(new ServiceBusMessage("x").setMessageId("x"));
         ServiceBusReceiverClient receiver = builder().receiver().queueName("orders").disableAutoComplete()
                 .maxAutoLockRenewDuration(Duration.ZERO).buildClient();
-        clients.add(receiver);
+        closer.add(receiver);
         ServiceBusReceivedMessage message = receiver.receiveMessages(1, Duration.ofSeconds(5)).iterator().next();
         assertRefused(() -> receiver.defer(message), "deferMessage");
         assertEquals(1, namespace.locked("orders"), "the message keeps its lock");
@@ -95,7 +81,7 @@ class UnsupportedOperationsTest {
     @Test
     void sessionReceiversAreRefused() {
         ServiceBusSessionReceiverClient sessions = builder().sessionReceiver().queueName("orders").buildClient();
-        clients.add(sessions);
+        closer.add(sessions);
         assertRefused(() -> sessions.acceptSession("s-1"), "sessions");
     }
 }

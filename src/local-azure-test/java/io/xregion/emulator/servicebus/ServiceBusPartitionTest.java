@@ -16,19 +16,21 @@ import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
 import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
+import io.xregion.testing.Closer;
 import io.xregion.testing.Keys;
-import io.xregion.testing.RawConnection;
 import io.xregion.testing.RawConnection.Outcome;
+import io.xregion.testing.RawConnection;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The partition switch, seen from the official Java SDK and raw TCP: a send on an open connection and one on a new
  * connection both run into the SDK's try-timeout with nothing closed or reset, a new connection's AMQP header is
  * never answered, and {@code up} resets what the partition held while the messages live on.
  */
+@Tag("slow")
 class ServiceBusPartitionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -43,22 +45,10 @@ class ServiceBusPartitionTest {
     /** AMQP 1.0 with SASL (protocol id 3), what the SDK opens with and the namespace answers with. */
     private static final byte[] SASL_HEADER = {'A', 'M', 'Q', 'P', 3, 1, 0, 0};
 
-    private ServiceBusEmulator namespace;
-    private final List<AutoCloseable> clients = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        namespace = ServiceBusEmulator.start(ServiceBusEmulatorOptions.of("eastus", Keys.random())
-                .withQueues("orders"));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable client : clients) {
-            client.close();
-        }
-        namespace.close();
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
+    private final ServiceBusEmulator namespace = closer.add(ServiceBusEmulator.start(
+            ServiceBusEmulatorOptions.of("eastus", Keys.random()).withQueues("orders")));
 
     /** One try of {@link #TRY_TIMEOUT}: what fails, fails with the try's own outcome. */
     private ServiceBusClientBuilder builder() {
@@ -68,7 +58,7 @@ class ServiceBusPartitionTest {
 
     private ServiceBusSenderClient sender() {
         ServiceBusSenderClient sender = builder().sender().queueName("orders").buildClient();
-        clients.add(sender);
+        closer.add(sender);
         return sender;
     }
 
@@ -77,7 +67,7 @@ class ServiceBusPartitionTest {
         // the SDK's first use in a JVM (class loading, its reactor) can outlast a short try on a busy machine
         ServiceBusSenderClient warmUp = new ServiceBusClientBuilder().connectionString(namespace.connectionString())
                 .retryOptions(ServiceBusEmulatorSdkTest.retry(1, WAIT)).sender().queueName("orders").buildClient();
-        clients.add(warmUp);
+        closer.add(warmUp);
         warmUp.sendMessage(new ServiceBusMessage("warm-up").setMessageId("warm-up"));
         ServiceBusSenderClient sender = sender();
         sender.sendMessage(new ServiceBusMessage("before").setMessageId("before"));
@@ -103,7 +93,7 @@ class ServiceBusPartitionTest {
         });
         ServiceBusReceiverClient receiver = builder().receiver().queueName("orders")
                 .receiveMode(ServiceBusReceiveMode.RECEIVE_AND_DELETE).buildClient();
-        clients.add(receiver);
+        closer.add(receiver);
         List<String> ids = new ArrayList<>();
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (ids.size() < 3 && System.nanoTime() < deadline) {

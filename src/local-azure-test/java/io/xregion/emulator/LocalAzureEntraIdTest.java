@@ -1,5 +1,6 @@
 package io.xregion.emulator;
 
+import static io.xregion.emulator.ShippedLocalAzure.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,9 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 import javax.net.ssl.SSLContext;
 
@@ -28,13 +26,13 @@ import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.azure.messaging.webpubsub.WebPubSubServiceClientBuilder;
 import com.azure.messaging.webpubsub.models.WebPubSubContentType;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.xregion.emulator.localazure.CommandLine;
 import io.xregion.emulator.localazure.InvalidSettingsException;
 import io.xregion.emulator.security.LocalTls;
 import io.xregion.emulator.servicebus.ServiceBusEmulator;
 import io.xregion.testing.LocalEntraId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,6 +45,7 @@ import reactor.core.publisher.Mono;
  * the certificate it makes at start is trusted through the trust store it writes, and the official SDKs work with a
  * TokenCredential alone.
  */
+@Tag("slow")
 class LocalAzureEntraIdTest {
 
     @TempDir
@@ -54,15 +53,6 @@ class LocalAzureEntraIdTest {
     private static LocalEntraId entra;
     private static LocalAzure localAzure;
     private static SSLContext previousDefault;
-
-    private static Map<String, String> settings(Path output, String... overrides) {
-        List<String> args = new ArrayList<>(List.of("local-azure.properties", "webpubsub.eastus.port=0",
-                "webpubsub.westus.port=0", "servicebus.eastus.port=0", "servicebus.westus.port=0", "control.port=0",
-                "webpubsub.eastus.event-handler-url=", "webpubsub.westus.event-handler-url=",
-                "output.directory=" + output));
-        args.addAll(List.of(overrides));
-        return CommandLine.settings(args.toArray(String[]::new), Path.of(""));
-    }
 
     @BeforeAll
     static void start() throws Exception {

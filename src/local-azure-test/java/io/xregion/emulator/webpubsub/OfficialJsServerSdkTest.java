@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.TestInfo;
  * its own, named after the test, so in mixed case as the SDK puts it into URLs and token audiences. What a client
  * must not get is checked by order: a marker sent afterwards must be the next thing it sees. Needs node and npm.
  */
+@Tag("slow")
 class OfficialJsServerSdkTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);

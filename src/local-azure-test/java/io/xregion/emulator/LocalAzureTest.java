@@ -1,5 +1,6 @@
 package io.xregion.emulator;
 
+import static io.xregion.emulator.ShippedLocalAzure.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,8 +41,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.xregion.emulator.localazure.CommandLine;
 import io.xregion.emulator.localazure.InvalidSettingsException;
 import io.xregion.emulator.webpubsub.WebPubSubEmulator;
-import io.xregion.testing.HttpCalls;
 import io.xregion.testing.HttpCalls.Answer;
+import io.xregion.testing.HttpCalls;
 import io.xregion.testing.RawConnection;
 import io.xregion.testing.RunningApp;
 import io.xregion.testing.WsClient;
@@ -49,6 +50,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,6 +61,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * bad settings stop it with a message naming the setting; the connection strings it writes work with the official
  * SDKs; its control API's switches change what those SDKs see; bad calls get a JSON 4xx.
  */
+@Tag("slow")
 class LocalAzureTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -73,16 +76,6 @@ class LocalAzureTest {
     static Path temp;
     private static LocalAzure shared;
     private final List<AutoCloseable> clients = new ArrayList<>();
-
-    /** The shipped file, on free ports, without event handlers (no app server answers here), writing to output. */
-    private static Map<String, String> settings(Path output, String... overrides) {
-        List<String> args = new ArrayList<>(List.of("local-azure.properties", "webpubsub.eastus.port=0",
-                "webpubsub.westus.port=0", "servicebus.eastus.port=0", "servicebus.westus.port=0", "control.port=0",
-                "webpubsub.eastus.event-handler-url=", "webpubsub.westus.event-handler-url=",
-                "output.directory=" + output));
-        args.addAll(List.of(overrides));
-        return CommandLine.settings(args.toArray(String[]::new), Path.of(""));
-    }
 
     @BeforeAll
     static void start() {
