@@ -49,7 +49,13 @@ class EntraSettingsTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             values.put(keyValues[i], keyValues[i + 1]);
         }
+        // application.properties' defaults (every setting the records check), then this test's
         Properties properties = new Properties();
+        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("application.properties"))) {
+            properties.load(in);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         properties.putAll(values);
         DefaultCamelContext context = new DefaultCamelContext();
         context.getPropertiesComponent().setInitialProperties(properties);
