@@ -110,7 +110,9 @@ public final class Emulators implements AutoCloseable {
         }
 
         // starting does nothing but listen, so whatever stops it is the address: taken, or not this machine's
-        private static WebPubSubEmulator start(EmulatorOptions options) {
+        private static WebPubSubEmulator start(EmulatorOptions given) {
+            // none given: one that stays ours across down and up (QuietPorts says why)
+            EmulatorOptions options = given.port() == 0 ? given.withPort(QuietPorts.pick(given.host())) : given;
             try {
                 return WebPubSubEmulator.start(options);
             } catch (RuntimeException e) {
@@ -119,7 +121,9 @@ public final class Emulators implements AutoCloseable {
             }
         }
 
-        private static ServiceBusEmulator start(ServiceBusEmulatorOptions options) {
+        private static ServiceBusEmulator start(ServiceBusEmulatorOptions given) {
+            ServiceBusEmulatorOptions options = given.port() == 0 ? given.withPort(QuietPorts.pick(given.host()))
+                    : given;
             try {
                 return ServiceBusEmulator.start(options);
             } catch (RuntimeException e) {

@@ -409,8 +409,7 @@ public final class LocalAzureSettings {
         if (value != null && port > 0) {
             listeners.add(new Listener(value.key(), host, port));
         }
-        // none given: one that stays ours across down and up (QuietPorts says why)
-        return port == 0 && !WILDCARD_HOSTS.contains(host) ? QuietPorts.pick(host) : port;
+        return port;
     }
 
     private String accessKey(Value value) {
