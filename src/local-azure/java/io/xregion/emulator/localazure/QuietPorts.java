@@ -40,8 +40,9 @@ final class QuietPorts {
     }
 
     private static int ephemeralLow() {
-        try {
-            return Integer.parseInt(Files.readString(RANGE).trim().split("\\s+")[0]);
+        // read as a stream: Files.readString trusts the size /proc reports and returned "3" of "32768\t60999"
+        try (var lines = Files.newBufferedReader(RANGE)) {
+            return Integer.parseInt(lines.readLine().trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 32_768;
         }
